@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // DuckDB work is CPU-heavy; two cores on the reference machine.
+    maxWorkers: 2,
+    allowOnly: false,
+  },
+});
