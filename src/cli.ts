@@ -1,0 +1,277 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type Config } from './config/index.ts';
+import { CaselensError, ConfigError, errorMessage, exitCodes, formatProblem, UsageError } from './errors.ts';
+import { bar, progressLine, table } from './format.ts';
+import { listReviews, loadIdentityKey } from './identity/index.ts';
+import { IngestFailedError, loadPipeline, resolvePipelinePath, runPipeline, type IngestReport } from './ingest/index.ts';
+import { generateSample } from './sample/index.ts';
+import { readStatus } from './status.ts';
+import { exportTables, migrate, openStore, type Db } from './store/index.ts';
+import { validateProject } from './validate.ts';
+
+const USAGE = `caselens — outcome analytics and case intelligence
+
+Usage: caselens <command> [options]
+
+Commands:
+  ingest <pipeline>...     load a pipeline (a name in pipelines/ or a file) into the database
+  status                   tables, row counts, recent runs, rejects by reason
+  validate                 check every pipeline, framework and dashboard file
+  export                   write canonical tables as Parquet or CSV (--format, --out, --partition-by)
+  identity review          source records whose identity rules matched more than one client
+  sample                   generate a synthetic programme (--clients, --seed, --out, --notes)
+  migrate                  bring the database to this version's schema
+  demo                     what \`npm start\` runs: ingest the bundled sample
+
+Options for every command:
+  --db PATH        database file (default data/caselens.duckdb, or CASELENS_DB)
+  --config FILE    project config (default caselens.config.yaml, or CASELENS_CONFIG)
+  --json           machine-readable output on stdout
+  -h, --help       this help
+
+Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 invalid configuration,
+4 input rejected (a load over its reject limit or an unreadable file), 5 database problem.`;
+
+const options = {
+  db: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  'partition-by': { type: 'string' },
+  'include-pii': { type: 'boolean', default: false },
+  tables: { type: 'string' },
+  clients: { type: 'string' },
+  seed: { type: 'string' },
+  notes: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  'reject-limit': { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+function databasePath(values: Values, config: Config): string {
+  const p = values.db ?? process.env.CASELENS_DB;
+  return p ? path.resolve(p) : config.database;
+}
+
+function intOption(values: Values, name: 'clients' | 'seed' | 'notes', fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
+  return n;
+}
+
+async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openStore(dbPath);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function printIngest(report: IngestReport, io: Io): void {
+  io.out(`${report.status === 'succeeded' ? 'loaded' : 'FAILED'}: pipeline ${report.pipeline}, run ${report.runId}`);
+  io.out(table(report.sources.map((s) => ({
+    source: s.source, table: s.table, read: s.read, loaded: s.loaded, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected,
+  }))));
+  const t = report.totals;
+  io.out(`total: read ${t.read} = loaded ${t.loaded} + rejected ${t.rejected} (${(report.rejectRate * 100).toFixed(2)}% rejected; limit ${(report.rejectLimit * 100).toFixed(1)}%)`);
+  for (const s of report.sources) {
+    if (s.identity) io.out(`identity (${s.source}): ${s.identity.minted} new client IDs, ${s.identity.linked} linked to existing clients, ${s.identity.conflicts} sent to review`);
+  }
+  if (report.rejectSample.length) {
+    io.out(`\nrejected rows (first ${report.rejectSample.length}; all in ingest_rejects, run ${report.runId}):`);
+    for (const r of report.rejectSample) {
+      io.out(`  ${r.file}:${r.line ?? '?'}: ${r.field ?? '(row)'}${r.value != null ? ` = ${JSON.stringify(r.value.length > 60 ? r.value.slice(0, 57) + '...' : r.value)}` : ''}: ${r.reason}`);
+    }
+  }
+  if (report.message) io.out(`\n${report.message}`);
+}
+
+async function cmdIngest(names: string[], values: Values, config: Config, io: Io): Promise<number> {
+  if (names.length === 0) throw new UsageError('name a pipeline: caselens ingest <pipeline> (e.g. caselens ingest sample)');
+  const pipelines = names.map((n) => {
+    const file = resolvePipelinePath(n, config.paths.pipelines);
+    return loadPipeline(file, { baseDir: config.root, display: path.relative(process.cwd(), file) || file });
+  });
+  let rejectLimit = config.ingest.rejectLimit;
+  if (values['reject-limit'] !== undefined) {
+    rejectLimit = Number(values['reject-limit']);
+    if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
+  }
+  const identityKey = loadIdentityKey(config.identity.keyFile);
+  const progress = progressLine();
+  return withDb(databasePath(values, config), async (db) => {
+    const reports: IngestReport[] = [];
+    for (const pipeline of pipelines) {
+      try {
+        const report = await runPipeline({
+          db, pipeline, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, displayRoot: process.cwd(),
+          progress: { step: (source, what, done, total) => progress.update(`${pipeline.id}: ${what} ${source} ${total ? bar(done, total) : ''}`) },
+        });
+        progress.done();
+        reports.push(report);
+        if (!values.json) printIngest(report, io);
+      } catch (e) {
+        progress.done();
+        if (e instanceof IngestFailedError) {
+          if (values.json) io.out(JSON.stringify([...reports, e.report], null, 2));
+          else printIngest(e.report, io);
+        }
+        throw e;
+      }
+    }
+    if (values.json) io.out(JSON.stringify(reports, null, 2));
+    return exitCodes.ok;
+  });
+}
+
+async function cmdStatus(values: Values, config: Config, io: Io): Promise<number> {
+  return withDb(databasePath(values, config), async (db) => {
+    const s = await readStatus(db);
+    if (values.json) {
+      io.out(JSON.stringify(s, null, 2));
+      return exitCodes.ok;
+    }
+    io.out(`database: ${s.database} (schema ${s.schemaVersion})\n`);
+    io.out(table(s.tables));
+    io.out('\nrecent ingest runs:');
+    io.out(table(s.lastRuns, ['run_id', 'pipeline', 'status', 'started_at', 'seconds', 'read', 'inserted', 'updated', 'unchanged', 'rejected']));
+    io.out('\nrejects in the latest run of each pipeline, by reason:');
+    io.out(table(s.rejectsByReason, ['pipeline', 'source', 'code', 'rows', 'example']));
+    if (s.openIdentityReviews) io.out(`\n${s.openIdentityReviews} identity match(es) need review: caselens identity review`);
+    return exitCodes.ok;
+  });
+}
+
+function cmdValidate(values: Values, config: Config, io: Io): number {
+  const result = validateProject(config);
+  if (values.json) io.out(JSON.stringify(result, null, 2));
+  else {
+    for (const p of result.problems) io.out(formatProblem(p));
+    io.out(`${result.checked.length} file(s) checked: ${result.checked.filter((c) => c.ok).length} ok, ${result.checked.filter((c) => !c.ok).length} with problems (${result.problems.length} problem(s))`);
+  }
+  return result.problems.length ? exitCodes.invalidConfig : exitCodes.ok;
+}
+
+async function cmdExport(values: Values, config: Config, io: Io): Promise<number> {
+  const format = values.format ?? 'parquet';
+  if (format !== 'parquet' && format !== 'csv') throw new UsageError(`--format must be parquet or csv, got "${format}"`);
+  if (!values.out) throw new UsageError('--out DIR is required: where to write the tables');
+  return withDb(databasePath(values, config), async (db) => {
+    const results = await exportTables(db, {
+      format, outDir: path.resolve(values.out!), includePii: values['include-pii'],
+      ...(values['partition-by'] ? { partitionBy: values['partition-by'] } : {}),
+      ...(values.tables ? { tables: values.tables.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+    });
+    io.out(values.json ? JSON.stringify(results, null, 2) : table(results.map((r) => ({ table: r.table, rows: r.rows, path: r.path, partitioned_by: r.partitionedBy ?? '' }))));
+    return exitCodes.ok;
+  });
+}
+
+async function cmdIdentity(sub: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
+  if (sub !== 'review') throw new UsageError('usage: caselens identity review [--all] [--json]');
+  return withDb(databasePath(values, config), async (db) => {
+    const reviews = await listReviews(db, values.all ? {} : { status: 'open' });
+    if (values.json) io.out(JSON.stringify(reviews, null, 2));
+    else {
+      io.out(reviews.length
+        ? `${reviews.length} source record(s) matched more than one existing client. Each was given its own provisional client ID and nothing was merged:\n`
+        : 'no identity matches need review');
+      if (reviews.length) {
+        io.out(table(reviews.map((r) => ({
+          source: `${r.source_system}:${r.source_key}`, provisional_client: r.client_id,
+          candidates: r.candidates.map((c, i) => `${c} (${r.rules[i]})`).join('; '), run: r.run_id,
+        }))));
+      }
+    }
+    return exitCodes.ok;
+  });
+}
+
+async function cmdSample(values: Values, config: Config, io: Io): Promise<number> {
+  const outDir = path.resolve(values.out ?? config.paths.sample);
+  const clients = intOption(values, 'clients', 1500);
+  const seed = intOption(values, 'seed', 42);
+  const notes = values.notes !== undefined ? intOption(values, 'notes', 0) : undefined;
+  const progress = progressLine();
+  const summary = await generateSample({ clients, seed, outDir, ...(notes !== undefined ? { notes } : {}) }, (done, total) => progress.update(`sample: ${bar(done, total)}`));
+  progress.done();
+  io.out(values.json ? JSON.stringify(summary, null, 2) : `wrote ${outDir}\n${table(Object.entries(summary.files).map(([file, rows]) => ({ file, rows })))}`);
+  return exitCodes.ok;
+}
+
+async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> {
+  const samplePipeline = resolvePipelinePath('sample', config.paths.pipelines);
+  if (!fs.existsSync(samplePipeline)) throw new CaselensError(`the demo needs ${samplePipeline}; run from the caselens folder`);
+  io.out(`caselens demo: loading the bundled sample into ${databasePath(values, config)}`);
+  return cmdIngest(['sample'], values, config, io);
+}
+
+export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError(`${errorMessage(e)}\n\n${USAGE}`);
+    }
+    const { values, positionals } = parsed;
+    const [command, ...rest] = positionals;
+    if (values.help || !command || command === 'help') {
+      io.out(USAGE);
+      return command || values.help ? exitCodes.ok : exitCodes.usage;
+    }
+    const config = loadConfig(values.config ? { file: values.config } : {});
+    switch (command) {
+      case 'ingest': return await cmdIngest(rest, values, config, io);
+      case 'status': return await cmdStatus(values, config, io);
+      case 'validate': return cmdValidate(values, config, io);
+      case 'export': return await cmdExport(values, config, io);
+      case 'identity': return await cmdIdentity(rest[0], values, config, io);
+      case 'sample': return await cmdSample(values, config, io);
+      case 'migrate': {
+        const db = await openStore(databasePath(values, config));
+        const r = await migrate(db);
+        db.close();
+        io.out(`database at schema version ${r.to}`);
+        return exitCodes.ok;
+      }
+      case 'demo': return await cmdDemo(values, config, io);
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    // The one place errors become messages and exit codes.
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+    } else if (e instanceof CaselensError) {
+      io.err(`error: ${e.message}`);
+      for (const d of e.details) io.err(`  ${d}`);
+    } else {
+      io.err(`error: ${errorMessage(e)}`);
+      if (process.env.CASELENS_DEBUG) io.err(String((e as Error).stack));
+      return exitCodes.failure;
+    }
+    return e.exitCode;
+  }
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).replace(/\.ts$/, '') === path.resolve(import.meta.dirname, 'cli');
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

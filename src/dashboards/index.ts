@@ -1,0 +1,1 @@
+export { chartSchema, dashboardSchema, roleSchema, ROLES, type Dashboard, type Role } from './schema.ts';

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
+import { ident, lit, type Db } from '../store/index.ts';
+import { csvOptionsSchema, inferFormat, type Source } from './pipeline.ts';
+
+/** A row DuckDB's reader itself refused (wrong number of columns, bad encoding, stray quote). */
+export interface ReaderReject {
+  fileIndex: number;
+  line: number;
+  field: string | null;
+  value: string | null;
+  code: 'encoding' | 'malformed_row';
+  reason: string;
+}
+
+export interface StagedSource {
+  table: string;
+  files: string[];
+  /** source column -> staging column */
+  columns: Map<string, string>;
+  staged: number;
+  readerRejects: ReaderReject[];
+  /** per file: physical line of data record 0, and reader rejects to step over */
+  lineBase: 'csv' | 'row';
+}
+
+export class SourceFileError extends CaselensError {
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`, { exitCode: exitCodes.rejected, status: 422 });
+    this.name = 'SourceFileError';
+  }
+}
+
+/** A file, every file of the right kind in a folder, or a glob (expanded by DuckDB). */
+export async function expandSourcePath(db: Db, source: Source, baseDir: string): Promise<string[]> {
+  const p = path.resolve(baseDir, source.path);
+  const format = source.format ?? inferFormat(source.path);
+  if (/[*?[]/.test(source.path)) {
+    const rows = await db.all<{ file: string }>(`SELECT file FROM glob(${lit(p)}) ORDER BY file`);
+    if (rows.length === 0) throw new SourceFileError(source.path, 'no file matches this pattern');
+    return rows.map((r) => r.file);
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(p);
+  } catch {
+    throw new SourceFileError(p, 'file not found (check the source path in the pipeline)');
+  }
+  if (stat.isDirectory()) {
+    const files = fs
+      .readdirSync(p)
+      .filter((f) => (format ? inferFormat(f) === format : inferFormat(f) !== undefined))
+      .sort()
+      .map((f) => path.join(p, f));
+    if (files.length === 0) throw new SourceFileError(p, `folder has no ${format ?? 'csv/jsonl/parquet'} files`);
+    return files;
+  }
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+  } catch {
+    throw new SourceFileError(p, 'file is not readable (check its permissions)');
+  }
+  return [p];
+}
+
+/** Splits a CSV header line; headers are simple enough that quoting is the only subtlety. */
+function splitHeader(line: string, delimiter: string, quote: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote && ch === quote) {
+      if (inQuotes && line[i + 1] === quote) {
+        cur += quote;
+        i++;
+      } else inQuotes = !inQuotes;
+    } else if (!inQuotes && line.startsWith(delimiter, i)) {
+      out.push(cur);
+      cur = '';
+      i += delimiter.length - 1;
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((h) => h.replace(/^\uFEFF/, '').trim());
+}
+
+function csvDialect(source: Source): string {
+  const o = csvOptionsSchema.parse(source.csv ?? {});
+  return [
+    `delim=${lit(o.delimiter)}`,
+    `quote=${lit(o.quote)}`,
+    `escape=${lit(o.escape)}`,
+    `encoding=${lit(o.encoding)}`,
+    `strict_mode=${o.strict}`,
+  ].join(', ');
+}
+
+async function readCsvHeader(db: Db, file: string, source: Source): Promise<string[]> {
+  const o = csvOptionsSchema.parse(source.csv ?? {});
+  let rows: { line: string | null }[];
+  try {
+    rows = await db.all<{ line: string | null }>(
+      `SELECT line FROM read_csv(${lit(file)}, header=false, auto_detect=false, columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', encoding=${lit(o.encoding)}, strict_mode=false) LIMIT 1`,
+    );
+  } catch (e) {
+    throw new SourceFileError(file, `cannot read the header line: ${errorMessage(e).split('\n')[0]}`);
+  }
+  const line = rows[0]?.line;
+  if (line == null || line.trim() === '') throw new SourceFileError(file, 'file is empty or its first line is blank; the first line must name the columns');
+  const header = splitHeader(line.replace(/\r$/, ''), o.delimiter, o.quote);
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h === '') throw new SourceFileError(file, `header has an empty column name (header: ${line.slice(0, 200)})`);
+    if (seen.has(h)) throw new SourceFileError(file, `header names column "${h}" twice`);
+    seen.add(h);
+  }
+  return header;
+}
+
+function describeReaderError(errorType: string, message: string): { code: ReaderReject['code']; reason: string } {
+  switch (errorType) {
+    case 'INVALID ENCODING':
+    case 'INVALID UNICODE':
+      return { code: 'encoding', reason: 'text is not valid in the file\'s declared encoding (utf-8 by default): save the file as UTF-8, or set csv.encoding in the pipeline' };
+    case 'TOO MANY COLUMNS':
+      return { code: 'malformed_row', reason: `row has more columns than the header (${message}): check for an unquoted delimiter in a value` };
+    case 'MISSING COLUMNS':
+      return { code: 'malformed_row', reason: `row has fewer columns than the header (${message}): check for a missing delimiter or a line break inside an unquoted value` };
+    case 'UNQUOTED VALUE':
+      return { code: 'malformed_row', reason: `quote problem (${message}): a quote inside a value must be doubled, and a quoted value must be closed` };
+    case 'LINE SIZE OVER MAXIMUM':
+      return { code: 'malformed_row', reason: `row is longer than the reader's maximum line size (${message}): check for an unclosed quote` };
+    default:
+      return { code: 'malformed_row', reason: `row cannot be parsed (${errorType.toLowerCase()}: ${message})` };
+  }
+}
+
+/**
+ * Lands every file of a source in one all-text staging table `stagingTable`, with the file
+ * index and record number of each row. Rows the reader itself refuses come back as rejects.
+ */
+export async function stageSource(db: Db, source: Source, files: string[], neededColumns: string[], stagingTable: string): Promise<StagedSource> {
+  const format = source.format ?? inferFormat(source.path) ?? 'csv';
+  const columns = new Map(neededColumns.map((c, i) => [c, `c${i}`]));
+  const colDefs = neededColumns.map((_, i) => `c${i} VARCHAR`).join(', ');
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${stagingTable} (_file INTEGER, _rec BIGINT${colDefs ? ', ' + colDefs : ''})`);
+  const readerRejects: ReaderReject[] = [];
+  for (const [fileIndex, file] of files.entries()) {
+    let select: string;
+    let presentColumns: Set<string>;
+    const rejectsTable = `${stagingTable}_rj${fileIndex}`;
+    const rejectsScan = `${stagingTable}_rs${fileIndex}`;
+    if (format === 'csv') {
+      const header = await readCsvHeader(db, file, source);
+      presentColumns = new Set(header);
+      const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
+      select = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, store_rejects=true, rejects_table=${lit(rejectsTable)}, rejects_scan=${lit(rejectsScan)})`;
+    } else if (format === 'jsonl') {
+      presentColumns = new Set(neededColumns);
+      const decl = neededColumns.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
+      select = `read_json(${lit(file)}, format='newline_delimited', columns={${decl || "'_none': 'VARCHAR'"}})`;
+    } else {
+      let described: { column_name: string }[];
+      try {
+        described = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
+      } catch (e) {
+        throw new SourceFileError(file, `cannot read as Parquet: ${errorMessage(e).split('\n')[0]}`);
+      }
+      presentColumns = new Set(described.map((d) => d.column_name));
+      select = `read_parquet(${lit(file)})`;
+    }
+    const missing = neededColumns.filter((c) => !presentColumns.has(c));
+    if (missing.length && format !== 'jsonl') {
+      throw new SourceFileError(file, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} named in the pipeline's fields; columns in the file: ${[...presentColumns].slice(0, 40).join(', ')}`);
+    }
+    const projections = neededColumns.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(', ');
+    try {
+      await db.run(
+        `INSERT INTO ${stagingTable} SELECT ${fileIndex}, row_number() OVER () - 1${projections ? ', ' + projections : ''} FROM ${select}`,
+      );
+    } catch (e) {
+      const msg = errorMessage(e);
+      const hint = /state machine reached an invalid state/i.test(msg)
+        ? 'the file is not valid CSV with these settings (often mixed line endings, e.g. CRLF and LF in one file, or a stray quote); fix the file or set csv.strict: false in the pipeline'
+        : /Malformed JSON|JSON/i.test(msg) && format === 'jsonl'
+          ? `not valid JSON lines: ${msg.split('\n')[0]}`
+          : `cannot be read: ${msg.split('\n').slice(0, 2).join(' ')}`;
+      throw new SourceFileError(file, hint);
+    }
+    if (format === 'csv') {
+      const rj = await db.all<{ line: number; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
+        `SELECT line, column_name, error_type::VARCHAR AS error_type, csv_line, error_message FROM ${ident(rejectsTable)} ORDER BY line`,
+      );
+      // One reject per line: DuckDB can report several errors for the same row.
+      const seenLines = new Set<number>();
+      for (const r of rj) {
+        if (seenLines.has(r.line)) continue;
+        seenLines.add(r.line);
+        const { code, reason } = describeReaderError(r.error_type, r.error_message.split('\n')[0] ?? '');
+        readerRejects.push({ fileIndex, line: r.line, field: r.column_name, value: r.csv_line?.replace(/^\r?\n/, '').slice(0, 500) ?? null, code, reason });
+      }
+      await db.run(`DROP TABLE IF EXISTS ${ident(rejectsTable)}`);
+      await db.run(`DROP TABLE IF EXISTS ${ident(rejectsScan)}`);
+    }
+  }
+  const staged = await db.value<number>(`SELECT count(*) FROM ${stagingTable}`);
+  return { table: stagingTable, files, columns, staged, readerRejects, lineBase: format === 'csv' ? 'csv' : 'row' };
+}
+
+/**
+ * The line of a staged record: header is line 1, and rows the reader refused still count.
+ * (Lines are CSV records, as DuckDB counts them: a quoted line break inside a value does not start a new line.)
+ */
+export function lineOf(rec: number, fileRejectLines: number[], lineBase: 'csv' | 'row'): number {
+  if (lineBase === 'row') return rec + 1;
+  let line = rec + 2;
+  for (const l of fileRejectLines) {
+    if (l <= line) line++;
+    else break;
+  }
+  return line;
+}

@@ -1,0 +1,250 @@
+import path from 'node:path';
+import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
+import { lit, type Db } from '../store/index.ts';
+import { resolveClients } from '../identity/resolve.ts';
+import { CANONICAL, type TargetTable } from './canonical.ts';
+import { mergeRows } from './merge.ts';
+import type { Pipeline, Source } from './pipeline.ts';
+import { expandSourcePath, stageSource, type ReaderReject } from './read-source.ts';
+import { buildCheckSql, neededColumns } from './validate.ts';
+
+export interface SourceReport {
+  source: string;
+  table: string;
+  files: string[];
+  read: number;
+  loaded: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  rejectsByCode: Record<string, number>;
+  identity?: { minted: number; linked: number; conflicts: number };
+}
+
+export interface IngestReport {
+  runId: number;
+  pipeline: string;
+  status: 'succeeded' | 'failed';
+  sources: SourceReport[];
+  totals: { read: number; loaded: number; inserted: number; updated: number; unchanged: number; rejected: number };
+  rejectRate: number;
+  rejectLimit: number;
+  message?: string;
+  /** a sample of rejects, for printing */
+  rejectSample: RejectRow[];
+}
+
+export interface RejectRow {
+  source: string;
+  file: string;
+  line: number | null;
+  field: string | null;
+  value: string | null;
+  code: string;
+  reason: string;
+}
+
+export interface IngestProgress {
+  step(source: string, what: string, done: number, total: number): void;
+}
+
+export interface IngestOptions {
+  db: Db;
+  pipeline: Pipeline;
+  identityKey: string;
+  rejectLimit: number;
+  memoryLimit?: string;
+  progress?: IngestProgress;
+  /** where file names in rejects are shown relative to */
+  displayRoot?: string;
+}
+
+export class IngestFailedError extends CaselensError {
+  readonly report: IngestReport;
+  constructor(report: IngestReport) {
+    super(`ingest ${report.pipeline} failed, nothing was loaded: ${report.message}`, { exitCode: exitCodes.rejected, status: 422 });
+    this.name = 'IngestFailedError';
+    this.report = report;
+  }
+}
+
+const MAX_KEPT_REJECTS_ON_FAILURE = 100_000;
+
+function displayPath(file: string, root: string | undefined): string {
+  if (!root) return file;
+  const rel = path.relative(root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * Runs one pipeline as one transaction: every source is staged, checked and merged, or,
+ * if anything fails or too many rows are rejected, nothing is kept but a failed-run record
+ * with its reasons.
+ */
+export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
+  const { db, pipeline } = opts;
+  const rejectLimit = pipeline.rejectLimit ?? opts.rejectLimit;
+  if (opts.memoryLimit) await db.run(`SET memory_limit = ${lit(opts.memoryLimit)}`);
+  const startedAt = new Date();
+  const runId = ((await db.value<number | null>('SELECT max(run_id) FROM ingest_runs')) ?? 0) + 1;
+  const reports: SourceReport[] = [];
+  const sources = [...pipeline.sources].sort((a, b) => CANONICAL[a.table as TargetTable].order - CANONICAL[b.table as TargetTable].order);
+  let failure: { message: string; rejects: RejectRow[] } | undefined;
+
+  await db.run('BEGIN TRANSACTION');
+  try {
+    for (const [index, source] of sources.entries()) {
+      opts.progress?.step(source.name, 'reading', index, sources.length);
+      reports.push(await loadSource(db, pipeline, source, index, runId, opts));
+    }
+    const totals = sumTotals(reports);
+    const rate = totals.read === 0 ? 0 : totals.rejected / totals.read;
+    if (rate > rejectLimit) {
+      const rejects = await db.all<RejectRow>(`SELECT source, file, line, field, value, code, reason FROM ingest_rejects WHERE run_id = $1 ORDER BY source, file, line LIMIT ${MAX_KEPT_REJECTS_ON_FAILURE}`, [runId]);
+      failure = {
+        message: `${totals.rejected} of ${totals.read} rows rejected (${(rate * 100).toFixed(1)}%), over the limit of ${(rejectLimit * 100).toFixed(1)}%; fix the rows listed in ingest_rejects (caselens status) or raise rejectLimit in the pipeline`,
+        rejects,
+      };
+      throw new Error(failure.message);
+    }
+    const report = finishReport(runId, pipeline, reports, 'succeeded', rejectLimit);
+    await recordRun(db, report, pipeline, startedAt);
+    await db.run('COMMIT', undefined, 'could not commit the load');
+    report.rejectSample = await db.all<RejectRow>(`SELECT source, file, line, field, value, code, reason FROM ingest_rejects WHERE run_id = $1 ORDER BY source, file, line LIMIT 20`, [runId]);
+    return report;
+  } catch (e) {
+    try {
+      await db.connection.run('ROLLBACK');
+    } catch {
+      // already rolled back by DuckDB
+    }
+    const message = failure?.message ?? errorMessage(e);
+    const report = finishReport(runId, pipeline, reports, 'failed', rejectLimit, message);
+    await db.transaction(async () => {
+      await recordRun(db, report, pipeline, startedAt);
+      if (failure?.rejects.length) await appendRejects(db, runId, failure.rejects);
+    });
+    report.rejectSample = (failure?.rejects ?? []).slice(0, 20);
+    if (e instanceof CaselensError && !failure) {
+      const err = new IngestFailedError(report);
+      err.message = `ingest ${pipeline.id} failed, nothing was loaded: ${e.message}`;
+      throw err;
+    }
+    throw new IngestFailedError(report);
+  }
+}
+
+async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: number, runId: number, opts: IngestOptions): Promise<SourceReport> {
+  const system = source.system ?? pipeline.system;
+  const spec = CANONICAL[source.table as TargetTable];
+  const files = await expandSourcePath(db, source, pipeline.baseDir);
+  const staging = `_stg_${index}`;
+  const checked = `_chk_${index}`;
+  const staged = await stageSource(db, source, files, neededColumns(source), staging);
+  const shownFiles = files.map((f) => displayPath(f, opts.displayRoot ?? pipeline.baseDir));
+
+  // Helpers the check SQL calls: file names, and lines that step over rows the reader refused.
+  await db.run(`CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM (VALUES ${shownFiles.map((f, i) => `(${i}, ${lit(f)})`).join(', ')}) v(idx, name)`);
+  await db.run('CREATE OR REPLACE TEMP TABLE _reader_lines (file INTEGER, v BIGINT)');
+  const byFile = new Map<number, number[]>();
+  for (const r of staged.readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r.line]);
+  const readerLineRows: string[] = [];
+  for (const [file, lines] of byFile) lines.sort((a, b) => a - b).forEach((l, m) => readerLineRows.push(`(${file}, ${l - 2 - m})`));
+  if (readerLineRows.length) await db.run(`INSERT INTO _reader_lines VALUES ${readerLineRows.join(', ')}`);
+  await db.run(`CREATE OR REPLACE TEMP MACRO file_name(f) AS (SELECT name FROM _files WHERE idx = f)`);
+  await db.run(
+    staged.lineBase === 'csv'
+      ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 2 + (SELECT count(*) FROM _reader_lines WHERE file = f AND v <= r)`
+      : `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 1`,
+  );
+
+  opts.progress?.step(source.name, 'checking', index, 0);
+  const check = buildCheckSql({ source, system, stagingTable: staging, columns: staged.columns, outputTable: checked });
+  await db.run(check.sql, undefined, `checking source ${source.name} failed`);
+  await db.run(`DROP TABLE ${staging}`);
+
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, ${lit(source.name)}, file_name(_file), line_of(_file, _rec), _reject.field, _reject.value, _reject.code, _reject.reason
+    FROM ${checked} WHERE _reject IS NOT NULL`);
+  if (staged.readerRejects.length) {
+    await appendRejects(db, runId, staged.readerRejects.map((r: ReaderReject) => ({
+      source: source.name, file: shownFiles[r.fileIndex]!, line: r.line, field: r.field, value: r.value, code: r.code, reason: r.reason,
+    })));
+  }
+
+  opts.progress?.step(source.name, 'merging', index, 0);
+  let counts: { inserted: number; updated: number; unchanged: number };
+  let identity: SourceReport['identity'];
+  if (source.table === 'clients') {
+    const r = await resolveClients(db, {
+      checkedTable: checked, system, rules: source.identity?.rules ?? [], mappedColumns: check.targetColumns, runId, identityKey: opts.identityKey,
+    });
+    counts = { inserted: r.inserted, updated: r.updated, unchanged: r.unchanged };
+    identity = { minted: r.minted, linked: r.linked, conflicts: r.conflicts };
+  } else {
+    counts = await mergeRows(db, checked, spec.table, spec.idColumn, check.targetColumns);
+  }
+  const rejectsByCode = Object.fromEntries(
+    (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = $2 GROUP BY code ORDER BY code`, [runId, source.name])).map((r) => [r.code, r.n]),
+  );
+  const rejected = Object.values(rejectsByCode).reduce((a, b) => a + b, 0);
+  await db.run(`DROP TABLE ${checked}`);
+  const loaded = counts.inserted + counts.updated + counts.unchanged;
+  return {
+    source: source.name, table: source.table, files: shownFiles, read: staged.staged + staged.readerRejects.length,
+    loaded, ...counts, rejected, rejectsByCode, ...(identity ? { identity } : {}),
+  };
+}
+
+async function appendRejects(db: Db, runId: number, rejects: RejectRow[]): Promise<void> {
+  const appender = await db.connection.createAppender('ingest_rejects');
+  for (const r of rejects) {
+    appender.appendInteger(runId);
+    appender.appendVarchar(r.source);
+    appender.appendVarchar(r.file);
+    if (r.line == null) appender.appendNull(); else appender.appendBigInt(BigInt(r.line));
+    if (r.field == null) appender.appendNull(); else appender.appendVarchar(r.field);
+    if (r.value == null) appender.appendNull(); else appender.appendVarchar(r.value);
+    appender.appendVarchar(r.code);
+    appender.appendVarchar(r.reason);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+function sumTotals(reports: SourceReport[]): IngestReport['totals'] {
+  const t = { read: 0, loaded: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  for (const r of reports) {
+    t.read += r.read;
+    t.loaded += r.loaded;
+    t.inserted += r.inserted;
+    t.updated += r.updated;
+    t.unchanged += r.unchanged;
+    t.rejected += r.rejected;
+  }
+  return t;
+}
+
+function finishReport(runId: number, pipeline: Pipeline, sources: SourceReport[], status: IngestReport['status'], rejectLimit: number, message?: string): IngestReport {
+  const totals = sumTotals(sources);
+  return {
+    runId, pipeline: pipeline.id, status, sources, totals,
+    rejectRate: totals.read === 0 ? 0 : totals.rejected / totals.read, rejectLimit,
+    ...(message ? { message } : {}), rejectSample: [],
+  };
+}
+
+async function recordRun(db: Db, report: IngestReport, pipeline: Pipeline, startedAt: Date): Promise<void> {
+  const t = report.totals;
+  await db.run(
+    `INSERT INTO ingest_runs VALUES ($1, $2, $3, $4::TIMESTAMP, now()::TIMESTAMP, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [report.runId, pipeline.id, pipeline.file, startedAt.toISOString().replace('T', ' ').replace('Z', ''), report.status,
+      t.read, t.loaded, t.inserted, t.updated, t.unchanged, t.rejected, report.message ?? null],
+  );
+  for (const s of report.sources) {
+    await db.run(`INSERT INTO ingest_run_sources VALUES ($1, $2, $3, ${`[${s.files.map(lit).join(', ')}]`}::VARCHAR[], $4, $5, $6, $7, $8)`,
+      [report.runId, s.source, s.table, s.read, s.inserted, s.updated, s.unchanged, s.rejected]);
+  }
+}
