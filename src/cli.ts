@@ -30,6 +30,7 @@ Options for every command:
   --db PATH        database file (default data/caselens.duckdb, or CASELENS_DB)
   --config FILE    project config (default caselens.config.yaml, or CASELENS_CONFIG)
   --json           machine-readable output on stdout
+  --progress       print each step on its own line on stderr (progress bars are shown on terminals anyway)
   -h, --help       this help
 
 Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 invalid configuration,
@@ -50,6 +51,7 @@ const options = {
   notes: { type: 'string' },
   all: { type: 'boolean', default: false },
   'reject-limit': { type: 'string' },
+  progress: { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -112,7 +114,7 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
     if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
   }
   const identityKey = loadIdentityKey(config.identity.keyFile);
-  const progress = progressLine();
+  const progress = progressLine(process.stderr, { plain: values.progress });
   return withDb(databasePath(values, config), async (db) => {
     const reports: IngestReport[] = [];
     for (const pipeline of pipelines) {

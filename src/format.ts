@@ -17,12 +17,20 @@ export function table(rows: Array<Record<string, unknown>>, columns?: string[]):
 }
 
 /** A one-line progress indicator on a terminal; silent otherwise. */
-export function progressLine(stream: NodeJS.WriteStream = process.stderr) {
+export function progressLine(stream: NodeJS.WriteStream = process.stderr, opts: { plain?: boolean } = {}) {
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   let last = 0;
+  let lastText = '';
   return {
-    enabled: tty,
+    enabled: tty || Boolean(opts.plain),
     update(text: string) {
+      if (opts.plain && !tty) {
+        // one line per step, for logs and for programs watching the load
+        const step = text.replace(/\s*\[[#.]*\].*$/, '');
+        if (step !== lastText) stream.write(`${step}\n`);
+        lastText = step;
+        return;
+      }
       if (!tty) return;
       const now = Date.now();
       if (now - last < 80) return;

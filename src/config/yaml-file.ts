@@ -47,13 +47,17 @@ export function zodProblems(file: string, error: z.ZodError): Problem[] {
  */
 export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, file: string, problems: Problem[], path: string[] = []): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
+    const whole = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(value);
+    const replaced = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
       problems.push({ file, path: path.join('.'), message: `environment variable ${name} is not set (set it, or write \${${name}:-default})` });
       return '';
     });
+    // `rejectLimit: ${LIMIT}` should give a number, as if the value had been written there
+    if (whole && /^(-?\d+(\.\d+)?|true|false)$/.test(replaced)) return YAML.parse(replaced) as unknown;
+    return replaced;
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, file, problems, [...path, String(i)]));
   if (value && typeof value === 'object') {

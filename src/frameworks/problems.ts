@@ -197,7 +197,7 @@ export function issuesToPathProblems(issues: readonly Issue[], schema?: AnySchem
         break;
       }
       case 'invalid_format':
-        out.push({ path, message: typeof input === 'string' ? `${iss.message}, got ${JSON.stringify(input)}` : iss.message });
+        out.push({ path, message: typeof input === 'string' && input.trim() !== '' ? `${iss.message}, got ${JSON.stringify(input)}` : iss.message });
         break;
       default:
         out.push({ path, message: iss.message });

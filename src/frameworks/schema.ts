@@ -20,7 +20,7 @@ const LOINC_PATTERN = /^\d{1,7}-\d$/;
 
 const idSchema = z
   .string()
-  .regex(ID_PATTERN, 'must be a lowercase id: letters, digits and single "-" or "_", starting with a letter');
+  .regex(ID_PATTERN, 'must be a lowercase id (letters, digits and single "-" or "_", starting with a letter)');
 const textSchema = z.string().regex(/\S/, 'must not be empty');
 const loincSchema = z.string().regex(LOINC_PATTERN, 'must be a LOINC code like "44261-6"');
 

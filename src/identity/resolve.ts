@@ -79,7 +79,7 @@ export async function resolveClients(db: Db, input: ResolveInput): Promise<Resol
            WHEN agg.n > 1 THEN 'conflict'
            ELSE 'minted' END AS how,
       -- the source that minted a client keeps its record up to date; linked sources only fill gaps
-      (i._existing_rule IN ('minted', 'conflict') OR (i._existing_id IS NULL AND coalesce(agg.n, 0) <> 1)) AS home,
+      coalesce(i._existing_rule IN ('minted', 'conflict'), i._existing_id IS NULL AND coalesce(agg.n, 0) <> 1) AS home,
       agg.cands, agg.rules
     FROM _idr i LEFT JOIN agg USING (client_key)`);
 

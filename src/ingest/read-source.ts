@@ -21,8 +21,9 @@ export interface StagedSource {
   columns: Map<string, string>;
   staged: number;
   readerRejects: ReaderReject[];
-  /** per file: physical line of data record 0, and reader rejects to step over */
   lineBase: 'csv' | 'row';
+  /** per CSV file: the reader call and its columns, to re-read for line numbers when rows are rejected */
+  csvReads: Array<{ fileIndex: number; reader: string; header: string[] }>;
 }
 
 export class SourceFileError extends CaselensError {
@@ -102,7 +103,7 @@ async function readCsvHeader(db: Db, file: string, source: Source): Promise<stri
   let rows: { line: string | null }[];
   try {
     rows = await db.all<{ line: string | null }>(
-      `SELECT line FROM read_csv(${lit(file)}, header=false, auto_detect=false, columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', encoding=${lit(o.encoding)}, strict_mode=false) LIMIT 1`,
+      `SELECT line FROM read_csv(${lit(file)}, header=false, auto_detect=false, columns={'line': 'VARCHAR'}, delim=E'\\x1f', quote='', escape='', encoding=${lit(o.encoding)}, strict_mode=false, ignore_errors=true) LIMIT 1`,
     );
   } catch (e) {
     throw new SourceFileError(file, `cannot read the header line: ${errorMessage(e).split('\n')[0]}`);
@@ -147,6 +148,7 @@ export async function stageSource(db: Db, source: Source, files: string[], neede
   const colDefs = neededColumns.map((_, i) => `c${i} VARCHAR`).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE ${stagingTable} (_file INTEGER, _rec BIGINT${colDefs ? ', ' + colDefs : ''})`);
   const readerRejects: ReaderReject[] = [];
+  const csvReads: StagedSource['csvReads'] = [];
   for (const [fileIndex, file] of files.entries()) {
     let select: string;
     let presentColumns: Set<string>;
@@ -157,6 +159,7 @@ export async function stageSource(db: Db, source: Source, files: string[], neede
       presentColumns = new Set(header);
       const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
       select = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, store_rejects=true, rejects_table=${lit(rejectsTable)}, rejects_scan=${lit(rejectsScan)})`;
+      csvReads.push({ fileIndex, reader: `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, ignore_errors=true)`, header });
     } else if (format === 'jsonl') {
       presentColumns = new Set(neededColumns);
       const decl = neededColumns.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
@@ -206,19 +209,18 @@ export async function stageSource(db: Db, source: Source, files: string[], neede
     }
   }
   const staged = await db.value<number>(`SELECT count(*) FROM ${stagingTable}`);
-  return { table: stagingTable, files, columns, staged, readerRejects, lineBase: format === 'csv' ? 'csv' : 'row' };
+  return { table: stagingTable, files, columns, staged, readerRejects, lineBase: format === 'csv' ? 'csv' : 'row', csvReads };
 }
 
 /**
- * The line of a staged record: header is line 1, and rows the reader refused still count.
- * (Lines are CSV records, as DuckDB counts them: a quoted line break inside a value does not start a new line.)
+ * Line numbers in CSV files are physical lines, as an editor shows them. DuckDB counts
+ * records, so when rows are rejected we re-read the file once to count the line breaks
+ * inside quoted values before each record. Clean loads never pay for this.
  */
-export function lineOf(rec: number, fileRejectLines: number[], lineBase: 'csv' | 'row'): number {
-  if (lineBase === 'row') return rec + 1;
-  let line = rec + 2;
-  for (const l of fileRejectLines) {
-    if (l <= line) line++;
-    else break;
+export async function countEmbeddedLineBreaks(db: Db, staged: StagedSource, table: string): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (file INTEGER, rec BIGINT, nl BIGINT)`);
+  for (const read of staged.csvReads) {
+    const nl = read.header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');
+    await db.run(`INSERT INTO ${table} SELECT ${read.fileIndex}, rec, nl FROM (SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl FROM ${read.reader}) WHERE nl > 0`);
   }
-  return line;
 }

@@ -5,7 +5,7 @@ import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
 import { mergeRows } from './merge.ts';
 import type { Pipeline, Source } from './pipeline.ts';
-import { expandSourcePath, stageSource, type ReaderReject } from './read-source.ts';
+import { countEmbeddedLineBreaks, expandSourcePath, stageSource, type ReaderReject } from './read-source.ts';
 import { buildCheckSql, neededColumns } from './validate.ts';
 
 export interface SourceReport {
@@ -144,35 +144,49 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   const staged = await stageSource(db, source, files, neededColumns(source), staging);
   const shownFiles = files.map((f) => displayPath(f, opts.displayRoot ?? pipeline.baseDir));
 
-  // Helpers the check SQL calls: file names, and lines that step over rows the reader refused.
+  // Helpers the check SQL calls: file names, and line numbers that count rows the reader refused.
   await db.run(`CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM (VALUES ${shownFiles.map((f, i) => `(${i}, ${lit(f)})`).join(', ')}) v(idx, name)`);
-  await db.run('CREATE OR REPLACE TEMP TABLE _reader_lines (file INTEGER, v BIGINT)');
-  const byFile = new Map<number, number[]>();
-  for (const r of staged.readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r.line]);
-  const readerLineRows: string[] = [];
-  for (const [file, lines] of byFile) lines.sort((a, b) => a - b).forEach((l, m) => readerLineRows.push(`(${file}, ${l - 2 - m})`));
-  if (readerLineRows.length) await db.run(`INSERT INTO _reader_lines VALUES ${readerLineRows.join(', ')}`);
+  await db.run('CREATE OR REPLACE TEMP TABLE _reader_rejects (file INTEGER, line BIGINT, v BIGINT, field VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR)');
+  const byFile = new Map<number, ReaderReject[]>();
+  for (const r of staged.readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r]);
+  for (const [, rejects] of byFile) {
+    rejects.sort((a, b) => a.line - b.line);
+    // v: how many accepted records come before this refused one
+    await db.run(
+      `INSERT INTO _reader_rejects VALUES ${rejects.map((r, m) => `(${r.fileIndex}, ${r.line}, ${r.line - 2 - m}, ${r.field === null ? 'NULL' : lit(r.field)}, ${r.value === null ? 'NULL' : lit(r.value)}, ${lit(r.code)}, ${lit(r.reason)})`).join(', ')}`,
+    );
+  }
+  await db.run('CREATE OR REPLACE TEMP TABLE _line_breaks (file INTEGER, rec BIGINT, nl BIGINT)');
   await db.run(`CREATE OR REPLACE TEMP MACRO file_name(f) AS (SELECT name FROM _files WHERE idx = f)`);
+  await db.run(`CREATE OR REPLACE TEMP MACRO breaks_before(f, r) AS (SELECT coalesce(sum(nl), 0) FROM _line_breaks WHERE file = f AND rec < r)`);
   await db.run(
     staged.lineBase === 'csv'
-      ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 2 + (SELECT count(*) FROM _reader_lines WHERE file = f AND v <= r)`
+      ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 2 + (SELECT count(*) FROM _reader_rejects WHERE file = f AND v <= r) + breaks_before(f, r)`
       : `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 1`,
   );
 
   opts.progress?.step(source.name, 'checking', index, 0);
   const check = buildCheckSql({ source, system, stagingTable: staging, columns: staged.columns, outputTable: checked });
   await db.run(check.sql, undefined, `checking source ${source.name} failed`);
-  await db.run(`DROP TABLE ${staging}`);
 
+  const checkRejects = await db.value<number>(`SELECT count(*) FROM ${checked} WHERE _reject IS NOT NULL`);
+  if (staged.lineBase === 'csv' && checkRejects + staged.readerRejects.length > 0) {
+    await countEmbeddedLineBreaks(db, staged, '_line_breaks');
+    const duplicates = await db.value<number>(`SELECT count(*) FROM ${checked} WHERE _reject.code = 'duplicate_key'`);
+    const breaks = await db.value<number>('SELECT count(*) FROM _line_breaks');
+    if (duplicates > 0 && breaks > 0) {
+      // duplicate-key reasons quote the line of the earlier row: recompute them with physical lines
+      await db.run(check.sql, undefined, `checking source ${source.name} failed`);
+    }
+  }
+  await db.run(`DROP TABLE ${staging}`);
   await db.run(`
     INSERT INTO ingest_rejects
     SELECT ${runId}, ${lit(source.name)}, file_name(_file), line_of(_file, _rec), _reject.field, _reject.value, _reject.code, _reject.reason
     FROM ${checked} WHERE _reject IS NOT NULL`);
-  if (staged.readerRejects.length) {
-    await appendRejects(db, runId, staged.readerRejects.map((r: ReaderReject) => ({
-      source: source.name, file: shownFiles[r.fileIndex]!, line: r.line, field: r.field, value: r.value, code: r.code, reason: r.reason,
-    })));
-  }
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, ${lit(source.name)}, file_name(file), line + breaks_before(file, v), field, value, code, reason FROM _reader_rejects`);
 
   opts.progress?.step(source.name, 'merging', index, 0);
   let counts: { inserted: number; updated: number; unchanged: number };

@@ -298,11 +298,11 @@ export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
     (source.identity?.rules ?? []).forEach((r, i) => { if (r.rule === 'external_id') finalSelect.push(`e._ext_${i}`); });
   }
 
-  const nameDob = source.table === 'clients'
+  const nameDob = source.table === 'clients' && ['first_name', 'last_name', 'dob'].every((c) => has(c))
     ? `, CASE WHEN first_name IS NOT NULL AND last_name IS NOT NULL AND dob IS NOT NULL THEN
          regexp_replace(lower(strip_accents(first_name)), '[^a-z]', '', 'g') || '|' ||
          regexp_replace(lower(strip_accents(last_name)), '[^a-z]', '', 'g') || '|' || strftime(dob, '%Y-%m-%d') END AS _name_dob_key`
-    : '';
+    : source.table === 'clients' ? ', NULL::VARCHAR AS _name_dob_key' : '';
   const ownKeyExpr = source.table === 'clients' ? 'client_key' : ident(spec.idColumn);
 
   const sql = `

@@ -1,0 +1,27 @@
+/**
+ * The framework's indicator cues as one list for a cue matcher, each tagged with where it came
+ * from. Context cues (negation, time, change) are separate lists on the framework itself; a
+ * scorer matches them separately and applies them to nearby indicator matches.
+ */
+import { createCueMatcher, type CueEntry, type CueMatch } from './cues.ts';
+import type { Framework, IndicatorDirection } from './schema.ts';
+
+export interface IndicatorCue {
+  domainId: string;
+  indicatorId: string;
+  direction: IndicatorDirection;
+}
+
+/** Every indicator cue of every domain, in file order. */
+export function indicatorCueEntries(framework: Framework): CueEntry<IndicatorCue>[] {
+  return framework.domains.flatMap((domain) =>
+    domain.indicators.flatMap((indicator) =>
+      indicator.cues.map((cue) => ({ cue, value: { domainId: domain.id, indicatorId: indicator.id, direction: indicator.direction } })),
+    ),
+  );
+}
+
+/** A matcher for all indicator cues of a framework (longest non-overlapping matches, in text order). */
+export function createIndicatorMatcher(framework: Framework): (text: string) => CueMatch<IndicatorCue>[] {
+  return createCueMatcher(indicatorCueEntries(framework));
+}
