@@ -135,7 +135,7 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
         throw e;
       }
     }
-    if (values.json) io.out(JSON.stringify(reports, null, 2));
+    if (values.json) io.out(JSON.stringify(reports.map((r) => ({ ...r, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })), null, 2));
     return exitCodes.ok;
   });
 }

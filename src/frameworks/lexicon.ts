@@ -21,7 +21,13 @@ export function indicatorCueEntries(framework: Framework): CueEntry<IndicatorCue
   );
 }
 
-/** A matcher for all indicator cues of a framework (longest non-overlapping matches, in text order). */
+/**
+ * A matcher for all indicator cues of a framework. Overlaps are resolved within each domain
+ * (longest match wins, so "denies si" beats "si"), not across domains: one phrase can be
+ * evidence for two domains ("lost custody" for legal and parenting). Results are in text order.
+ */
 export function createIndicatorMatcher(framework: Framework): (text: string) => CueMatch<IndicatorCue>[] {
-  return createCueMatcher(indicatorCueEntries(framework));
+  const entries = indicatorCueEntries(framework);
+  const perDomain = framework.domains.map((domain) => createCueMatcher(entries.filter((e) => e.value.domainId === domain.id)));
+  return (text: string) => perDomain.flatMap((match) => match(text)).sort((a, b) => a.start - b.start || a.end - b.end);
 }

@@ -31,6 +31,7 @@ export interface IngestReport {
   rejectRate: number;
   rejectLimit: number;
   message?: string;
+  elapsedMs: number;
   /** a sample of rejects, for printing */
   rejectSample: RejectRow[];
 }
@@ -112,6 +113,7 @@ export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
     await recordRun(db, report, pipeline, startedAt);
     await db.run('COMMIT', undefined, 'could not commit the load');
     report.rejectSample = await db.all<RejectRow>(`SELECT source, file, line, field, value, code, reason FROM ingest_rejects WHERE run_id = $1 ORDER BY source, file, line LIMIT 20`, [runId]);
+    report.elapsedMs = Date.now() - startedAt.getTime();
     return report;
   } catch (e) {
     try {
@@ -126,6 +128,7 @@ export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
       if (failure?.rejects.length) await appendRejects(db, runId, failure.rejects);
     });
     report.rejectSample = (failure?.rejects ?? []).slice(0, 20);
+    report.elapsedMs = Date.now() - startedAt.getTime();
     if (e instanceof CaselensError && !failure) {
       const err = new IngestFailedError(report);
       err.message = `ingest ${pipeline.id} failed, nothing was loaded: ${e.message}`;
@@ -246,7 +249,7 @@ function finishReport(runId: number, pipeline: Pipeline, sources: SourceReport[]
   return {
     runId, pipeline: pipeline.id, status, sources, totals,
     rejectRate: totals.read === 0 ? 0 : totals.rejected / totals.read, rejectLimit,
-    ...(message ? { message } : {}), rejectSample: [],
+    ...(message ? { message } : {}), elapsedMs: 0, rejectSample: [],
   };
 }
 

@@ -10,7 +10,7 @@ import { finished } from 'node:stream/promises';
 
 export type CsvValue = string | number | null | undefined;
 
-const NEEDS_QUOTE = /[",\r\n]|^ | $/;
+const NEEDS_QUOTE = /[",\r\n]/;
 
 export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
@@ -18,7 +18,8 @@ export function csvField(v: CsvValue): string {
     if (!Number.isFinite(v)) throw new Error(`non-finite number in CSV: ${v}`);
     return String(v);
   }
-  if (!NEEDS_QUOTE.test(v)) return v;
+  if (v === '') return v;
+  if (!NEEDS_QUOTE.test(v) && v.charCodeAt(0) !== 32 && v.charCodeAt(v.length - 1) !== 32) return v;
   return '"' + v.replace(/"/g, '""') + '"';
 }
 

@@ -15,7 +15,7 @@ import {
   stripAccents,
 } from './names.ts';
 import { BANK, DOMAINS, SURVEY_COMMENTS, type DomainId } from './phrases.ts';
-import { makeStyle, renderNote, type AuthorStyle, type FocusDomain, type Gender, type NoteType, type Trajectory } from './notes.ts';
+import { makeStyle, renderNote, type AuthorStyle, type CaseProfile, type FocusDomain, type Gender, type NoteType, type Trajectory } from './notes.ts';
 import { Rng, clamp, hash32, weighted, type Weighted } from './rng.ts';
 
 export { DOMAINS } from './phrases.ts';
@@ -88,8 +88,7 @@ const UNITS: Record<string, readonly [number, number]> = {
   benefits_advice: [1, 3], group_session: [4, 8], transport: [1, 2],
 };
 
-const CLOSURE_REASONS = ['goals_met', 'moved_away', 'disengaged', 'transferred', 'referred_elsewhere', 'other'] as const;
-type ClosureReason = (typeof CLOSURE_REASONS)[number];
+type ClosureReason = 'goals_met' | 'moved_away' | 'disengaged' | 'transferred' | 'referred_elsewhere' | 'other';
 
 const TEAM_AREAS = ['North', 'South', 'East', 'West', 'Central', 'Downtown', 'Riverside', 'Hillside'];
 
@@ -103,23 +102,23 @@ const pickRace = weighted([
   ['american_indian_alaska_native', 0.03], ['native_hawaiian_pacific_islander', 0.01], ['multiracial', 0.04],
   ['not_recorded', 0.02],
 ] as const);
-const pickEpisodes = weighted([[1, 0.72], [2, 0.13], [3, 0.15]]);
+const pickEpisodes = weighted([[1, 0.7], [2, 0.12], [3, 0.18]]);
 const pickFirstCaseType = weighted([['intake', 0.15], ['standard', 0.5], ['intensive', 0.22], ['aftercare', 0.13]] as const);
 const pickLaterCaseType = weighted([['aftercare', 0.4], ['standard', 0.4], ['intensive', 0.15], ['intake', 0.05]] as const);
 type CaseType = 'intake' | 'standard' | 'intensive' | 'aftercare';
-const CASE_MEDIAN: Record<CaseType, number> = { intake: 21, standard: 110, intensive: 160, aftercare: 70 };
+const CASE_MEDIAN: Record<CaseType, number> = { intake: 50, standard: 260, intensive: 330, aftercare: 160 };
 const pickReason = weighted<ClosureReason>([
   ['goals_met', 0.38], ['disengaged', 0.22], ['moved_away', 0.12], ['referred_elsewhere', 0.1], ['transferred', 0.08], ['other', 0.1],
 ]);
 const pickSameDayReason = weighted<ClosureReason>([['referred_elsewhere', 0.5], ['other', 0.3], ['disengaged', 0.2]]);
 const pickGoalCount = weighted([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]]);
-const pickNoteType = weighted<NoteType>([['progress', 0.45], ['contact', 0.25], ['admin', 0.18], ['assessment', 0.12]]);
+const pickNoteType = weighted<NoteType>([['progress', 0.5], ['contact', 0.22], ['admin', 0.13], ['assessment', 0.15]]);
 const pickHour = weighted([[8, 0.6], [9, 1], [10, 1.1], [11, 1], [12, 0.6], [13, 0.9], [14, 1], [15, 1], [16, 0.8], [17, 0.4]]);
 const pickSatisfaction = weighted([[5, 0.42], [4, 0.3], [3, 0.14], [2, 0.08], [1, 0.06]]);
 const pickSatisfactionGood = weighted([[5, 0.55], [4, 0.3], [3, 0.09], [2, 0.04], [1, 0.02]]);
 const pickSsmBase = weighted([[1, 0.15], [2, 0.35], [3, 0.3], [4, 0.15], [5, 0.05]]);
 const pickSsmChange = weighted([[1, 0.4], [2, 0.15], [0, 0.32], [-1, 0.13]]);
-const pickFutureServices = weighted([[0, 0.3], [1, 0.55], [2, 0.15]]);
+const pickFutureServices = weighted([[0, 0.1], [1, 0.4], [2, 0.35], [3, 0.15]]);
 const affinityPickers = Object.fromEntries(
   Object.entries(AFFINITY).map(([k, v]) => [k, weighted(v)]),
 ) as Record<ProgramType, Weighted<DomainId>>;
@@ -347,7 +346,7 @@ export async function generateSample(
     const cases: CaseRec[] = [];
     const seenIdentity = new Set<string>();
     const cw = keyWidth(nClients, 6);
-    const idMul = 7919 * 13;
+    const idMul = 73_939_133; // coprime with 10^8, so national ids are unique
     const idAdd = hash32(seed, 99) % 100_000_000;
     let caseSeq = 0;
     const caseWidth = keyWidth(Math.ceil(nClients * 3), 7);
@@ -384,13 +383,16 @@ export async function generateSample(
 
       // Episodes: non-overlapping, only the last may still be open.
       const nEp = pickEpisodes(rngK);
-      let t = nEp === 1 ? start + rngK.int(0, span - 1) : start + rngK.int(0, Math.floor(span * 0.5));
+      // Intake grows over the period (density rising towards the as-of date), so ~40% of cases are still open.
+      let t = nEp === 1 ? start + Math.floor((span - 1) * Math.sqrt(rngK.next())) : start + rngK.int(0, Math.floor(span * 0.35));
       let prog = prog0;
       for (let e = 0; e < nEp; e++) {
         if (e > 0 && rngK.chance(0.35)) prog = pickProgram(rngK);
         const type = e === 0 ? pickFirstCaseType(rngK) : pickLaterCaseType(rngK);
         const sameDay = rngK.chance(0.012);
-        const len = sameDay ? 0 : Math.round(clamp(rngK.lognormal(CASE_MEDIAN[type], 0.85), 1, 1000));
+        // Clients with several episodes churn: their earlier episodes are shorter.
+        const median = CASE_MEDIAN[type] * (e < nEp - 1 ? 0.45 : 1);
+        const len = sameDay ? 0 : Math.round(clamp(rngK.lognormal(median, 0.95), 1, 1000));
         const opened = t;
         const isClosed = opened + len <= asOf;
         const closed = isClosed ? opened + len : -1;
@@ -400,7 +402,7 @@ export async function generateSample(
           if (rngK.chance(0.025)) reason = ''; // documentation gap
         }
         let manager = rngK.chance(0.92) ? (mgrPickByProg[prog] as Weighted<number>)(rngK) : mgrPickAll(rngK);
-        if (!isClosed && rngK.chance(0.03)) manager = -1;
+        if (!isClosed && rngK.chance(0.035)) manager = -1;
         const end = isClosed ? closed : asOf;
         const noteWeight = Math.pow(1 + (end - opened) / 10, 0.85) * rngW.lognormal(1, 0.3);
         caseSeq++;
@@ -411,7 +413,7 @@ export async function generateSample(
           fmt.iso(opened), isClosed ? fmt.iso(closed) : '', isClosed ? 'closed' : 'open', reason,
         ]);
         if (!isClosed) break;
-        t = closed + 14 + Math.round(rngK.lognormal(60, 0.8));
+        t = closed + 14 + Math.round(rngK.lognormal(40, 0.8));
         if (t > asOf - 7) break;
       }
       progress(1);
@@ -601,7 +603,7 @@ export async function generateSample(
       {
         const hasPhq = ptype === 'behavioural_health' || rng.chance(0.3);
         const hasGad = hasPhq && rng.chance(0.85);
-        const hasSsm = rng.chance(0.92);
+        const hasSsm = rng.chance(0.97);
         const dropOut = rng.chance(dropOutBias);
         let baseDay = -1;
         if (!rng.chance(0.04)) {
@@ -636,14 +638,14 @@ export async function generateSample(
           const base0 = instrument === 'phq9' ? rng.normal(bh ? 15 : 11, bh ? 4.5 : 5) : rng.normal(bh ? 12 : 9, 4.2);
           const base = Math.round(clamp(base0 + (dropOut ? (instrument === 'phq9' ? 2.5 : 2) : 0), 0, max));
           let change: number;
-          if (traj === 1) change = -Math.max(instrument === 'phq9' ? 3 : 2, rng.normal(instrument === 'phq9' ? 7.5 : 5.5, 2.8));
+          if (traj === 1) change = -Math.max(instrument === 'phq9' ? 3 : 2, rng.normal(instrument === 'phq9' ? 9.5 : 6.5, 3));
           else if (traj === 0) change = rng.normal(0, 1.2);
-          else change = Math.max(instrument === 'phq9' ? 3 : 2, rng.normal(instrument === 'phq9' ? 4.5 : 3.5, 1.8));
+          else change = Math.max(instrument === 'phq9' ? 3 : 2, rng.normal(instrument === 'phq9' ? 6 : 4.5, 2));
           const exit = Math.round(clamp(base + change, 0, max));
           for (const [tp, day] of tps) {
             let s: number;
             if (tp === 'baseline') s = base;
-            else if (tp === 'interim') s = Math.round(clamp(base + change * (0.3 + 0.4 * rng.next()) + rng.normal(0, 1.5), 0, max));
+            else if (tp === 'interim') s = Math.round(clamp(base + change * (0.45 + 0.4 * rng.next()) + rng.normal(0, 1.5), 0, max));
             else if (tp === 'exit') s = exit;
             else s = Math.round(clamp(exit + rng.normal(0.5, 2), 0, max));
             emit(instrument, '', tp, day, s, itemScores(rng, nItems, s));
@@ -708,6 +710,11 @@ export async function generateSample(
           focus.push({ domain: d, traj: r < 0.5 ? 'strength' : r < 0.75 ? 'stuck' : 'improving' });
           i++;
         }
+        const background: FocusDomain[] = DOMAINS.filter((d) => !focus.some((x) => x.domain === d)).map((domain) => ({
+          domain,
+          traj: nrng.chance(0.7) ? 'strength' : 'stuck',
+        }));
+        const profile: CaseProfile = { focus, background };
         const when: number[] = [];
         for (let i = 0; i < nNotes; i++) {
           const day = toWeekday(c.opened + nrng.int(0, len), c.opened, end);
@@ -727,7 +734,7 @@ export async function generateSample(
           } else author = nrng.pick(staffPool);
           const type: NoteType = i === 0 && nrng.chance(0.35) ? 'assessment' : pickNoteType(nrng);
           const f = len > 0 ? (day - c.opened) / len : 0.5;
-          const note = renderNote(nrng, styles[author] as AuthorStyle, noteClient, focus, type, f, startYear);
+          const note = renderNote(nrng, styles[author] as AuthorStyle, noteClient, profile, type, f, startYear);
           noteSeq++;
           const nkey = 'N' + pad(noteSeq, nw);
           fNotes.row([nkey, c.key, (staff[author] as StaffRec).key, fmt.isoTime(day, ts % 86400), type, note.text]);

@@ -5,7 +5,7 @@
 import { Rng, weighted, type Weighted } from './rng.ts';
 import {
   ADMIN, ADMIN_PII, ASSESSMENT_PROC, BANK, CLOSERS, CLOSERS_FIRST, CLOSERS_TERSE, CONTACT_OPENERS,
-  DOMAINS, EMOJI, FILLERS, OPENERS,
+  CONTACT_FILLERS, DOMAINS, ELABORATIONS, EMOJI, FILLERS, OPENERS, PLANS, PREFIXES,
   type Direction, type DomainId, type EvidenceStatus, type Voice,
 } from './phrases.ts';
 import { CLINICS, CITIES, DRUGS, EMPLOYERS, JOBS, MONTHS, NUM_WORDS, RELATIVES, SCHOOLS, STREET_NAMES, STREET_SUFFIXES, WEEKDAYS } from './names.ts';
@@ -29,6 +29,8 @@ export interface Template {
   explicitEv: boolean;
   /** Starts with "{S} " so a terse author may drop the subject ("Denies …"). */
   subjectFirst: boolean;
+  /** Starts with the client ({S} or {P}), so a lead-in can be put before it. */
+  clientFirst: boolean;
   pii: boolean;
 }
 
@@ -71,7 +73,8 @@ export function compileTemplate(src: string): Template {
   const subjectFirst =
     first?.k === 'slot' && (first.v === 'S' || first.v === 's') && second?.k === 'lit' && /^ [a-z]/.test(second.v);
   const pii = toks.some((t) => t.k === 'slot' && (t.v === 'phone' || t.v === 'email' || t.v === 'name'));
-  return { src, toks, explicitEv: evOpen === 1, subjectFirst, pii };
+  const clientFirst = first?.k === 'slot' && (first.v === 'S' || first.v === 's' || first.v === 'P' || first.v === 'p');
+  return { src, toks, explicitEv: evOpen === 1, subjectFirst, clientFirst, pii };
 }
 
 const compileAll = (arr: readonly string[]): Template[] => arr.map(compileTemplate);
@@ -99,6 +102,7 @@ const COMPILED: Record<DomainId, CompiledDomain> = Object.fromEntries(
 ) as Record<DomainId, CompiledDomain>;
 
 const T_FILLERS = compileAll(FILLERS);
+const T_CONTACT_FILLERS = compileAll(CONTACT_FILLERS);
 const T_OPENERS = Object.fromEntries(Object.entries(OPENERS).map(([k, v]) => [k, compileAll(v)])) as Record<Voice, Template[]>;
 const T_CONTACT = Object.fromEntries(Object.entries(CONTACT_OPENERS).map(([k, v]) => [k, compileAll(v)])) as Record<Voice, Template[]>;
 const T_CLOSERS = compileAll(CLOSERS);
@@ -107,6 +111,15 @@ const T_CLOSERS_TERSE = compileAll(CLOSERS_TERSE);
 const T_ADMIN = compileAll(ADMIN);
 const T_ADMIN_PII = compileAll(ADMIN_PII);
 const T_ASSESS = compileAll(ASSESSMENT_PROC);
+const T_ELAB = Object.fromEntries(Object.entries(ELABORATIONS).map(([k, v]) => [k, compileAll(v)])) as Record<
+  keyof typeof ELABORATIONS,
+  Template[]
+>;
+const T_PREFIX = Object.fromEntries(Object.entries(PREFIXES).map(([k, v]) => [k, compileAll(v)])) as Record<
+  keyof typeof PREFIXES,
+  Template[]
+>;
+const T_PLANS = compileAll(PLANS);
 
 export function cellTemplates(domain: DomainId, status: EvidenceStatus, direction: Direction): Template[] {
   return COMPILED[domain].cells[`${status}:${direction}`] ?? [];
@@ -154,7 +167,7 @@ function buildAbbrev(keys: string[]): AuthorStyle['abbrev'] {
 }
 
 const pickVoice = weighted<Voice>([['first', 0.32], ['cm', 0.3], ['writer', 0.14], ['none', 0.24]]);
-const pickVerb = weighted<0 | 1 | 2>([[0, 0.3], [1, 0.4], [2, 0.3]]);
+const pickVerb = weighted<0 | 1 | 2>([[0, 0.2], [1, 0.36], [2, 0.44]]);
 
 export function makeStyle(rng: Rng): AuthorStyle {
   const verbosity = pickVerb(rng);
@@ -211,28 +224,52 @@ interface Rendered {
   truth: TruthRow | null;
 }
 
+/** Characters trimmed off the edges of an evidence span. */
+const EDGE = ' \t\n,;:—–-';
+
 const fmtAmount = (n: number): string => '$' + n.toLocaleString('en-US');
 
 class NoteRenderer {
   private mentions = 0;
-  private readonly pron: { s: string; o: string; p: string } | null;
+  private sentMentions = 0;
+  private sentPron = false;
+  private lastKind: 'ref' | 'name' = 'ref';
+  /** Subject pronoun is null for clients without a recorded binary gender (singular "they" would need other verb forms). */
+  private readonly pron: { s: string | null; o: string; p: string };
 
   constructor(
     private readonly rng: Rng,
     private readonly style: AuthorStyle,
     private readonly client: NoteClient,
     private readonly yearNow: number,
+    private readonly f: number,
   ) {
     this.pron =
-      client.gender === 'female' ? { s: 'she', o: 'her', p: 'her' } : client.gender === 'male' ? { s: 'he', o: 'him', p: 'his' } : null;
+      client.gender === 'female' ? { s: 'she', o: 'her', p: 'her' }
+      : client.gender === 'male' ? { s: 'he', o: 'him', p: 'his' }
+      : { s: null, o: 'them', p: 'their' };
   }
 
-  /** 'ref' (client/cl/pt…), 'name' or 'pron' for the next mention of the client. */
-  private mentionKind(): 'ref' | 'name' | 'pron' {
-    const first = this.mentions === 0;
+  /**
+   * 'ref' (client/cl/pt…), 'name' or 'pron' for the next mention of the client. Within a sentence,
+   * later mentions are pronouns; a sentence's first mention is a pronoun only after the client has
+   * been mentioned earlier in the note. Without a subject pronoun, a repeated subject alternates
+   * between the name and the author's usual reference.
+   */
+  private mentionKind(role: 's' | 'p' | 'o'): 'ref' | 'name' | 'pron' {
+    const firstInSentence = this.sentMentions === 0;
     this.mentions++;
-    if (!first && this.pron && this.rng.chance(this.style.pronounRate)) return 'pron';
-    return this.rng.chance(this.style.nameRate) ? 'name' : 'ref';
+    this.sentMentions++;
+    if (!firstInSentence || this.sentPron) {
+      if (role !== 's' || this.pron.s !== null) return 'pron';
+      if (!firstInSentence) return (this.lastKind = this.lastKind === 'name' ? 'ref' : 'name');
+    }
+    return (this.lastKind = this.rng.chance(this.style.nameRate) ? 'name' : 'ref');
+  }
+
+  private startSentence(): void {
+    this.sentMentions = 0;
+    this.sentPron = this.mentions > 0 && this.rng.chance(this.style.pronounRate);
   }
 
   private slot(v: Slot): string {
@@ -241,17 +278,17 @@ class NoteRenderer {
     switch (v) {
       case 'S':
       case 's': {
-        const k = this.mentionKind();
-        return k === 'pron' ? (this.pron as { s: string }).s : k === 'name' ? this.client.first : st.ref;
+        const k = this.mentionKind('s');
+        return k === 'pron' ? (this.pron.s as string) : k === 'name' ? this.client.first : st.ref;
       }
       case 'P':
       case 'p': {
-        const k = this.mentionKind();
-        return k === 'pron' ? (this.pron as { p: string }).p : k === 'name' ? this.client.first + "'s" : st.ref + "'s";
+        const k = this.mentionKind('p');
+        return k === 'pron' ? this.pron.p : k === 'name' ? this.client.first + "'s" : st.ref + "'s";
       }
       case 'O': {
-        const k = this.mentionKind();
-        return k === 'pron' ? (this.pron as { o: string }).o : k === 'name' ? this.client.first : st.ref;
+        const k = this.mentionKind('o');
+        return k === 'pron' ? this.pron.o : k === 'name' ? this.client.first : st.ref;
       }
       case 'name':
         return this.client.first;
@@ -292,21 +329,36 @@ class NoteRenderer {
       case 'drug':
         return rng.pick(DRUGS);
       case 'tp':
-        return rng.pick(['intake', '90-day', 'exit', 'quarterly']);
+        return this.f < 0.15 ? 'intake' : this.f > 0.85 ? rng.pick(['exit', 'quarterly']) : rng.pick(['90-day', 'quarterly']);
     }
   }
 
-  /** Render one sentence. Returns text (with terminal punctuation unless `bare`) and the evidence span. */
-  render(t: Template, evidence: Omit<TruthRow, 'evidence'> | null, bare = false): Rendered {
+  /**
+   * Render one sentence. Returns text (with a full stop unless `bare`) and the evidence span.
+   * `cont` continues the previous sentence (a clause appended to it): no capital, same mentions.
+   */
+  render(
+    t: Template,
+    evidence: Omit<TruthRow, 'evidence'> | null,
+    opts: { bare?: boolean; cont?: boolean; prefix?: Template } = {},
+  ): Rendered {
     const st = this.style;
     const rng = this.rng;
     const segs = ['', '', '']; // pre, evidence, post
     let seg = evidence && t.explicitEv ? 0 : evidence ? 1 : 0;
     let toks = t.toks;
     let dropped = false;
-    if (t.subjectFirst && st.dropSubject > 0 && rng.chance(st.dropSubject)) {
+    if (!opts.cont) this.startSentence();
+    if (opts.prefix) {
+      // The lead-in always lands before the evidence span.
+      for (const tok of opts.prefix.toks) {
+        if (tok.k === 'lit') segs[0] += tok.v;
+        else if (tok.k === 'slot') segs[0] += this.slot(tok.v);
+      }
+    } else if (!opts.cont && t.subjectFirst && st.dropSubject > 0 && rng.chance(st.dropSubject)) {
       toks = toks.slice(1);
       dropped = true;
+      this.sentMentions = 1;
     }
     for (let i = 0; i < toks.length; i++) {
       const tok = toks[i] as Tok;
@@ -325,20 +377,22 @@ class NoteRenderer {
     // Capitalise the sentence start (names and 'I' are already capitalised).
     const firstIdx = segs[0] ? 0 : segs[1] ? 1 : 2;
     const f = segs[firstIdx] as string;
-    if ((st.capitalize || dropped) && f) segs[firstIdx] = f.charAt(0).toUpperCase() + f.slice(1);
+    if (!opts.cont && (st.capitalize || dropped) && f) segs[firstIdx] = f.charAt(0).toUpperCase() + f.slice(1);
     // Keep the evidence tight: move edge whitespace/punctuation out of the span.
     if (evidence) {
       const ev = segs[1] as string;
-      const lead = /^[\s,;:—–-]*/.exec(ev)?.[0] ?? '';
-      const trail = /[\s,;:—–-]*$/.exec(ev.slice(lead.length))?.[0] ?? '';
-      if (lead || trail) {
-        segs[0] += lead;
-        segs[1] = ev.slice(lead.length, ev.length - trail.length);
-        segs[2] = trail + segs[2];
+      let a = 0;
+      let b = ev.length;
+      while (a < b && EDGE.includes(ev[a] as string)) a++;
+      while (b > a && EDGE.includes(ev[b - 1] as string)) b--;
+      if (a > 0 || b < ev.length) {
+        segs[0] += ev.slice(0, a);
+        segs[1] = ev.slice(a, b);
+        segs[2] = ev.slice(b) + segs[2];
       }
     }
     let text = segs.join('');
-    if (!bare) text += '.';
+    if (!opts.bare) text += '.';
     if (!evidence || !segs[1]) return { text, truth: null };
     return { text, truth: { ...evidence, evidence: segs[1] } };
   }
@@ -388,6 +442,13 @@ export interface FocusDomain {
   traj: Trajectory;
 }
 
+/** What the notes of one case talk about: focus domains (goals) and the stable background of the others. */
+export interface CaseProfile {
+  focus: readonly FocusDomain[];
+  /** Every non-focus domain, with traj 'strength' or 'stuck' (a steady concern). */
+  background: readonly FocusDomain[];
+}
+
 const DIR_BY_TRAJ: Record<Trajectory, [Weighted<Direction>, Weighted<Direction>]> = {
   // [early in the case, later in the case]
   improving: [
@@ -403,19 +464,23 @@ const DIR_BY_TRAJ: Record<Trajectory, [Weighted<Direction>, Weighted<Direction>]
     weighted<Direction>([['deterioration', 0.5], ['concern', 0.4], ['improvement', 0.1]]),
   ],
   strength: [
-    weighted<Direction>([['strength', 0.8], ['concern', 0.1], ['improvement', 0.1]]),
-    weighted<Direction>([['strength', 0.75], ['improvement', 0.15], ['concern', 0.05], ['deterioration', 0.05]]),
+    weighted<Direction>([['strength', 0.88], ['improvement', 0.12]]),
+    weighted<Direction>([['strength', 0.85], ['improvement', 0.15]]),
   ],
 };
 
 const pickStatus = weighted<EvidenceStatus>([['current', 0.76], ['historical', 0.13], ['negated', 0.11]]);
 const pickHistDir = weighted<Direction>([['concern', 0.65], ['strength', 0.35]]);
-const pickEvCount: Record<NoteType, Weighted<number>> = {
-  progress: weighted([[1, 0.45], [2, 0.4], [3, 0.15]]),
-  contact: weighted([[0, 0.35], [1, 0.45], [2, 0.2]]),
-  assessment: weighted([[1, 0.6], [2, 0.4]]),
-  admin: weighted([[0, 1]]),
+/** Evidence sentences per note, by note type and author verbosity (terse, plain, narrative). */
+const pickEvCount: Record<NoteType, [Weighted<number>, Weighted<number>, Weighted<number>]> = {
+  progress: [weighted([[1, 0.5], [2, 0.4], [3, 0.1]]), weighted([[2, 0.45], [3, 0.4], [4, 0.15]]), weighted([[2, 0.2], [3, 0.45], [4, 0.35]])],
+  contact: [weighted([[0, 0.25], [1, 0.5], [2, 0.25]]), weighted([[1, 0.4], [2, 0.45], [3, 0.15]]), weighted([[1, 0.25], [2, 0.5], [3, 0.25]])],
+  assessment: [weighted([[1, 0.6], [2, 0.4]]), weighted([[1, 0.2], [2, 0.5], [3, 0.3]]), weighted([[2, 0.4], [3, 0.45], [4, 0.15]])],
+  admin: [weighted([[0, 1]]), weighted([[0, 1]]), weighted([[0, 1]])],
 };
+const pickAdminCount = weighted([[1, 0.3], [2, 0.45], [3, 0.25]]);
+
+const JOINERS = ['; ', ' — ', ', ', ' - ', '; '];
 
 export interface NoteResult {
   text: string;
@@ -430,12 +495,12 @@ export function renderNote(
   rng: Rng,
   style: AuthorStyle,
   client: NoteClient,
-  focus: readonly FocusDomain[],
+  profile: CaseProfile,
   type: NoteType,
   f: number,
   yearNow: number,
 ): NoteResult {
-  const r = new NoteRenderer(rng, style, client, yearNow);
+  const r = new NoteRenderer(rng, style, client, yearNow, f);
   const v = style.verbosity;
   const used = new Set<Template>();
   const pickT = (arr: readonly Template[]): Template => {
@@ -449,66 +514,129 @@ export function renderNote(
     return rng.pick(arr);
   };
 
-  const head: Rendered[] = [];
-  const body: Rendered[] = [];
-  const tail: Rendered[] = [];
 
+  const { focus, background } = profile;
+  // A domain gets at most one current or negated statement per note (no self-contradiction).
+  const usedDomains = new Set<DomainId>();
+  const free = (arr: readonly FocusDomain[]): FocusDomain[] => arr.filter((d) => !usedDomains.has(d.domain));
   const evidenceSentence = (): Rendered => {
-    const status = pickStatus(rng);
-    let domain: DomainId;
-    let direction: Direction;
-    const anyDomain = (): DomainId => rng.pick(DOMAINS);
-    const focusPick = (): FocusDomain | null => (focus.length ? rng.pick(focus) : null);
+    let status = pickStatus(rng);
+    let domain: DomainId = rng.pick(DOMAINS);
+    let direction: Direction = 'concern';
+    if (status === 'negated') {
+      // "Denies …" / "No concerns about …" only where the case has no problem in that domain.
+      const ok = free([...focus, ...background]).filter((d) => d.traj === 'strength' || (d.traj === 'improving' && f >= 0.5));
+      if (ok.length) domain = rng.pick(ok).domain;
+      else status = 'historical';
+    }
     if (status === 'current') {
-      const fd = rng.chance(0.85) ? focusPick() : null;
+      const ff = free(focus);
+      const fb = free(background);
+      const fd = ff.length && (rng.chance(0.85) || !fb.length) ? rng.pick(ff) : fb.length ? rng.pick(fb) : null;
       if (fd) {
         domain = fd.domain;
         direction = DIR_BY_TRAJ[fd.traj][f < 0.3 ? 0 : 1](rng);
-      } else {
-        domain = anyDomain();
-        direction = rng.pick(['strength', 'concern', 'strength', 'concern', 'improvement', 'deterioration'] as const);
-      }
-    } else if (status === 'historical') {
-      domain = (rng.chance(0.5) ? focusPick()?.domain : undefined) ?? anyDomain();
-      direction = pickHistDir(rng);
-    } else {
-      domain = (rng.chance(0.4) ? focusPick()?.domain : undefined) ?? anyDomain();
-      direction = 'concern';
+      } else status = 'historical';
     }
-    return r.render(pickT(cellTemplates(domain, status, direction)), { domain, direction, status });
+    if (status === 'historical') {
+      domain = focus.length && rng.chance(0.5) ? rng.pick(focus).domain : rng.pick(DOMAINS);
+      direction = pickHistDir(rng);
+    } else usedDomains.add(domain);
+    const tpl = pickT(cellTemplates(domain, status, direction));
+    let prefix: Template | undefined;
+    if (tpl.clientFirst && v > 0 && rng.chance(v === 2 ? 0.5 : 0.35)) {
+      const kind =
+        status === 'negated' ? 'negated'
+        : status === 'historical' ? 'historical'
+        : (direction === 'improvement' || direction === 'deterioration') && rng.chance(0.6) ? 'change'
+        : 'current';
+      prefix = rng.pick(T_PREFIX[kind]);
+    }
+    const ev = r.render(tpl, { domain, direction, status }, { bare: true, prefix });
+    const histLeadIn = prefix !== undefined && status === 'historical';
+    if (!histLeadIn && rng.chance([0.15, 0.65, 0.8][v] as number)) {
+      const kind =
+        status === 'negated' ? 'negated'
+        : status === 'historical' ? 'historical'
+        : direction === 'concern' || direction === 'deterioration' ? 'problem'
+        : direction === 'improvement' ? 'improvement'
+        : 'strength';
+      const el = r.render(pickT(T_ELAB[kind]), null, { bare: true, cont: true });
+      ev.text += rng.pick(JOINERS) + el.text;
+    }
+    ev.text += '.';
+    return ev;
   };
 
+  // Plan the sentence kinds first, trim to at most 6, then render in order (so first mentions,
+  // pronouns and "first"/"later" references come out right).
+  type Kind = 'opener' | 'contact' | 'assess' | 'filler' | 'ev' | 'distractor' | 'admin' | 'adminPii' | 'plan' | 'closer';
+  const kinds: Kind[] = [];
   if (type === 'admin') {
-    const n = rng.chance(0.45) ? 2 : 1;
+    const n = pickAdminCount(rng);
     const piiAt = rng.chance(0.14) ? rng.int(0, n - 1) : -1;
-    for (let i = 0; i < n; i++) body.push(r.render(pickT(i === piiAt ? T_ADMIN_PII : T_ADMIN), null));
-    if (rng.chance(0.08)) body.push(r.render(pickT(COMPILED[rng.pick(DOMAINS)].distractors), null));
+    for (let i = 0; i < n; i++) kinds.push(i === piiAt ? 'adminPii' : 'admin');
+    if (rng.chance(0.08)) kinds.push('distractor');
   } else {
-    if (type === 'contact') head.push(r.render(pickT(T_CONTACT[style.voice]), null));
-    else if (type === 'assessment') head.push(r.render(pickT(T_ASSESS), null));
-    else if (rng.chance([0.45, 0.7, 0.9][v] as number)) head.push(r.render(pickT(T_OPENERS[style.voice]), null));
-    if (type !== 'contact' && rng.chance([0.05, 0.25, 0.55][v] as number)) head.push(r.render(pickT(T_FILLERS), null));
-    let nEv = pickEvCount[type](rng);
-    if (v === 2 && nEv < 3 && rng.chance(0.3)) nEv++;
-    for (let i = 0; i < nEv; i++) body.push(evidenceSentence());
-    if (rng.chance(0.22)) {
-      const d = focus.length && rng.chance(0.6) ? rng.pick(focus).domain : rng.pick(DOMAINS);
-      body.splice(rng.int(0, body.length), 0, r.render(pickT(COMPILED[d].distractors), null));
-    }
-    if (type === 'contact' && rng.chance(0.25)) body.push(r.render(pickT(rng.chance(0.15) ? T_ADMIN_PII : T_ADMIN), null));
-    if (rng.chance([0.35, 0.5, 0.7][v] as number)) {
-      const pool = v === 0 ? T_CLOSERS_TERSE : style.voice === 'first' && rng.chance(0.5) ? T_CLOSERS_FIRST : T_CLOSERS;
-      tail.push(r.render(pickT(pool), null, v === 0 && !style.finalPeriod));
-    }
+    if (type === 'contact') kinds.push('contact');
+    else if (type === 'assessment') kinds.push('assess');
+    else if (rng.chance([0.45, 0.7, 0.9][v] as number)) kinds.push('opener');
+    if (rng.chance([0.05, 0.35, 0.6][v] as number)) kinds.push('filler');
+    const nEv = pickEvCount[type][v](rng);
+    const body: Kind[] = [];
+    for (let i = 0; i < nEv; i++) body.push('ev');
+    if (rng.chance(0.22)) body.splice(rng.int(0, body.length), 0, 'distractor');
+    if (type === 'contact' && rng.chance(0.25)) body.push(rng.chance(0.15) ? 'adminPii' : 'admin');
+    kinds.push(...body);
+    if (type !== 'contact' && rng.chance([0, 0.3, 0.55][v] as number)) kinds.push('plan');
+    else if (rng.chance([0.35, 0.5, 0.7][v] as number)) kinds.push('closer');
   }
+  for (const drop of ['filler', 'distractor', 'admin', 'closer', 'plan', 'opener'] as const) {
+    while (kinds.length > 6 && kinds.includes(drop)) kinds.splice(kinds.indexOf(drop), 1);
+  }
+  if (kinds.length === 0) kinds.push('admin');
 
-  let parts = [...head, ...body, ...tail];
-  // 1–6 sentences: trim non-evidence padding first.
-  while (parts.length > 6) {
-    const idx = parts.findIndex((p) => p.truth === null);
-    parts.splice(idx >= 0 ? idx : parts.length - 1, 1);
+  const parts: Rendered[] = [];
+  for (let i = 0; i < kinds.length; i++) {
+    const k = kinds[i] as Kind;
+    const last = i === kinds.length - 1;
+    switch (k) {
+      case 'ev':
+        parts.push(evidenceSentence());
+        break;
+      case 'opener':
+        parts.push(r.render(pickT(T_OPENERS[style.voice]), null));
+        break;
+      case 'contact':
+        parts.push(r.render(pickT(T_CONTACT[style.voice]), null));
+        break;
+      case 'assess':
+        parts.push(r.render(pickT(T_ASSESS), null));
+        break;
+      case 'filler':
+        parts.push(r.render(pickT(type === 'contact' ? T_CONTACT_FILLERS : T_FILLERS), null));
+        break;
+      case 'distractor': {
+        const d = focus.length && rng.chance(0.6) ? rng.pick(focus).domain : rng.pick(DOMAINS);
+        parts.push(r.render(pickT(COMPILED[d].distractors), null));
+        break;
+      }
+      case 'admin':
+        parts.push(r.render(pickT(T_ADMIN), null));
+        break;
+      case 'adminPii':
+        parts.push(r.render(pickT(T_ADMIN_PII), null));
+        break;
+      case 'plan':
+        parts.push(r.render(pickT(T_PLANS), null));
+        break;
+      case 'closer': {
+        const pool = v === 0 ? T_CLOSERS_TERSE : style.voice === 'first' && rng.chance(0.5) ? T_CLOSERS_FIRST : T_CLOSERS;
+        parts.push(r.render(pickT(pool), null, { bare: last && v === 0 && !style.finalPeriod }));
+        break;
+      }
+    }
   }
-  if (parts.length === 0) parts = [r.render(pickT(T_ADMIN), null)];
   if (v === 0 && !style.finalPeriod) {
     const last = parts[parts.length - 1] as Rendered;
     if (last.text.endsWith('.') && !last.text.endsWith('..')) last.text = last.text.slice(0, -1);

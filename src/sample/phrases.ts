@@ -1144,7 +1144,6 @@ export const FILLERS: readonly string[] = [
   "We went over the plan from last time",
   "We reviewed the goals set at intake",
   "{kid} came along to the meeting",
-  "Met in the small conference room",
   "{S} asked good questions throughout",
   "We spent most of the time catching up",
   "We spent some time reviewing the service plan and updated two of the action steps",
@@ -1154,11 +1153,46 @@ export const FILLERS: readonly string[] = [
   "{S} had {p} paperwork folder with {O}, so we went through it together",
 ];
 
+/** Neutral fillers for phone / text contacts. */
+export const CONTACT_FILLERS: readonly string[] = [
+  "The call lasted about fifteen minutes",
+  "{S} returned the call the same afternoon",
+  "The line was bad, so we agreed to talk again later in the week",
+  "{S} was on a break at work, so we kept it short",
+  "{S} called back after I left a message yesterday",
+  "We went over the open items from the last visit",
+];
+
+/**
+ * Lead-ins put before an evidence sentence that starts with the client ("During the visit, she …").
+ * Not part of the evidence span; they keep the sentence's status (current / historical / negated).
+ */
+export const PREFIXES: Record<'current' | 'change' | 'historical' | 'negated', readonly string[]> = {
+  current: ["When asked how things are going, ", "Per {p} report, ", "{S} mentioned that ", "{S} told me that ", "Of note, ", "CM notes that "],
+  change: ["Since we last met, ", "Update: ", "Since the last visit ", "In the past two weeks "],
+  historical: [
+    "Looking back, ",
+    "During the history part of the assessment {s} shared that ",
+    "When we went over {p} background, {s} mentioned that ",
+    "For context, ",
+  ],
+  negated: ["When asked, ", "On screening today, ", "Checked in about this: ", "Asked again today and "],
+};
+
+/** Plan blocks for longer notes: generic next steps, no domain content. */
+export const PLANS: readonly string[] = [
+  "Plan: (1) check in by phone on {weekday}; (2) bring the updated service plan to the next visit; (3) review goals at the next monthly review",
+  "Plan — follow up on the open referrals, confirm the next appointment for {weekday}, and update the service plan after supervision",
+  "Next steps: CM to send the paperwork we discussed, {s} to call back by {weekday}, and we will review progress together in two weeks",
+  "Plan: continue weekly contact, review the action steps at the next visit and complete the quarterly review with {O} in {month}",
+  "Plan for the next visit: go over each goal in the service plan, check which referrals are still open, and agree on one priority for the month",
+];
+
 /**
  * Clauses appended to an evidence sentence ("…; we talked through options"). They comment on the
  * evidence but add none, so they never get a truth row. Lower-case start.
  */
-export const ELABORATIONS: Record<'problem' | 'positive' | 'historical' | 'negated', readonly string[]> = {
+export const ELABORATIONS: Record<'problem' | 'improvement' | 'strength' | 'historical' | 'negated', readonly string[]> = {
   problem: [
     "we talked through options and agreed on next steps",
     "CM will look into resources and follow up",
@@ -1169,13 +1203,20 @@ export const ELABORATIONS: Record<'problem' | 'positive' | 'historical' | 'negat
     "we agreed to come back to this at the next visit",
     "will discuss with supervisor",
   ],
-  positive: [
+  improvement: [
     "CM acknowledged the work this took",
     "we talked about how to keep it going",
     "this is a real change since intake",
     "I congratulated {O}",
-    "worth noting for the next review",
     "we updated the plan to reflect it",
+    "a step forward on the plan",
+  ],
+  strength: [
+    "worth noting for the next review",
+    "noted as a strength in the plan",
+    "we talked about building on this",
+    "this has been consistent",
+    "something to build on",
   ],
   historical: [
     "this came up while we were going over {p} background",
@@ -1201,6 +1242,8 @@ export const OPENERS: Record<Voice, readonly string[]> = {
     "I did a home visit with {O}",
     "I met {O} at the library on {street}",
     "I checked in with {O} after group",
+    "I met with {O} at the office today for {p} regular weekly appointment",
+    "I visited {O} at home this afternoon as planned",
   ],
   cm: [
     "CM met with {O} in the office",
@@ -1208,12 +1251,15 @@ export const OPENERS: Record<Voice, readonly string[]> = {
     "CM and {O} met at the coffee shop on {street}",
     "CM met {O} for a scheduled check-in",
     "Office visit with CM",
+    "CM met with {O} at the office for the scheduled monthly review",
+    "CM visited {O} at home; the visit lasted about forty-five minutes",
   ],
   writer: [
     "Writer met with {O} for a scheduled session",
     "Writer completed a home visit with {O}",
     "Writer met with {O} in the community",
     "Writer saw {O} at the drop-in centre",
+    "Writer met with {O} at the agency office for a planned progress review",
   ],
   none: [
     "Office visit",

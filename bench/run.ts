@@ -1,0 +1,19 @@
+/**
+ * npm run bench [-- ingest] [--quick]
+ * Benchmarks are not tests: they print figures and write bench/out/*.json; record them in bench/RESULTS.md.
+ */
+import { benchIngest } from './ingest.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const which = args.filter((a) => !a.startsWith('--'));
+const all = which.length === 0;
+
+if (all || which.includes('ingest')) {
+  const opts = quick ? { clients: 13_000, notes: 100_000, seed: 7, runs: 1 } : { clients: 140_000, notes: 1_000_000, seed: 7, runs: 3 };
+  console.log(`bench ingest: ${opts.notes.toLocaleString()} notes, ~${opts.clients.toLocaleString()} clients, ${opts.runs} run(s) each …`);
+  const r = await benchIngest(opts);
+  console.log(JSON.stringify(r, null, 2));
+  console.log(`\n| rows | native read_csv → insert | caselens ingest (CLI, incl. startup) | ratio | caselens in-process | ratio | peak RSS |`);
+  console.log(`| ${r.totalRows.toLocaleString()} | ${(r.nativeMs / 1000).toFixed(2)} s (${r.nativeRowsPerSec.toLocaleString()} rows/s) | ${(r.caselensMs / 1000).toFixed(2)} s (${r.caselensRowsPerSec.toLocaleString()} rows/s) | ${r.ratio}× | ${(r.caselensInProcessMs / 1000).toFixed(2)} s | ${r.ratioInProcess}× | ${r.peakRssMb} MB |`);
+}
