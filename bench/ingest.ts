@@ -7,11 +7,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { generateSample } from '../src/sample/index.ts';
 import { Db, openStore } from '../src/store/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const OUT = path.join(ROOT, 'bench', 'out');
 
 export interface IngestBenchOptions { clients: number; notes: number; seed: number; runs: number }
@@ -66,7 +68,7 @@ async function nativeLoad(dataDir: string, dbPath: string): Promise<number> {
 function caselensLoad(pipelineFile: string, dbPath: string): { ms: number; peakRssMb: number; report: { totals: Record<string, number>; sources: Array<Record<string, unknown>> } } {
   for (const f of [dbPath, `${dbPath}.wal`]) fs.rmSync(f, { force: true });
   const t = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'src', 'cli.ts'), 'ingest', pipelineFile, '--db', dbPath, '--json'], {
+  const r = spawnSync(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'src', 'cli.ts'), 'ingest', pipelineFile, '--db', dbPath, '--json'], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: '1' },
   });
   const ms = performance.now() - t;

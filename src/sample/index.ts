@@ -218,6 +218,12 @@ function validate(o: SampleOptions): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Write the synthetic sample into `opts.outDir` (created if needed; files are overwritten).
+ * `onProgress(done, total)` counts work units: clients generated, then notes written
+ * (total = clients + notes); it is called every ~2000 units and once with done === total.
+ * Rejects on invalid options or a write error (partially written files are left behind).
+ */
 export async function generateSample(
   opts: SampleOptions,
   onProgress?: (done: number, total: number) => void,

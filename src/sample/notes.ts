@@ -227,7 +227,8 @@ interface Rendered {
 /** Characters trimmed off the edges of an evidence span. */
 const EDGE = ' \t\n,;:—–-';
 
-const fmtAmount = (n: number): string => '$' + n.toLocaleString('en-US');
+/** "$1,250" without relying on ICU, so output is identical on every Node build. */
+const fmtAmount = (n: number): string => '$' + String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 class NoteRenderer {
   private mentions = 0;
@@ -553,8 +554,9 @@ export function renderNote(
       prefix = rng.pick(T_PREFIX[kind]);
     }
     const ev = r.render(tpl, { domain, direction, status }, { bare: true, prefix });
-    const histLeadIn = prefix !== undefined && status === 'historical';
-    if (!histLeadIn && rng.chance([0.15, 0.65, 0.8][v] as number)) {
+    // A historical or negated lead-in already says how the statement came up.
+    const leadIn = prefix !== undefined && status !== 'current';
+    if (!leadIn && rng.chance([0.15, 0.65, 0.8][v] as number)) {
       const kind =
         status === 'negated' ? 'negated'
         : status === 'historical' ? 'historical'

@@ -1176,14 +1176,14 @@ export const PREFIXES: Record<'current' | 'change' | 'historical' | 'negated', r
     "When we went over {p} background, {s} mentioned that ",
     "For context, ",
   ],
-  negated: ["When asked, ", "On screening today, ", "Checked in about this: ", "Asked again today and "],
+  negated: ["When asked, ", "On screening today, ", "At check-in today ", "Asked again today and "],
 };
 
 /** Plan blocks for longer notes: generic next steps, no domain content. */
 export const PLANS: readonly string[] = [
   "Plan: (1) check in by phone on {weekday}; (2) bring the updated service plan to the next visit; (3) review goals at the next monthly review",
   "Plan — follow up on the open referrals, confirm the next appointment for {weekday}, and update the service plan after supervision",
-  "Next steps: CM to send the paperwork we discussed, {s} to call back by {weekday}, and we will review progress together in two weeks",
+  "Next steps: CM to send the paperwork we discussed, {name} to call back by {weekday}, and we will review progress together in two weeks",
   "Plan: continue weekly contact, review the action steps at the next visit and complete the quarterly review with {O} in {month}",
   "Plan for the next visit: go over each goal in the service plan, check which referrals are still open, and agree on one priority for the month",
 ];
@@ -1228,6 +1228,7 @@ export const ELABORATIONS: Record<'problem' | 'improvement' | 'strength' | 'hist
     "asked directly",
     "will continue to check in about this",
     "per {p} report today",
+    "no change from last time",
     "screened as part of the routine check-in",
   ],
 };

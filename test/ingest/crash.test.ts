@@ -1,17 +1,18 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { CLEAN, cleanPipeline, snapshot, tempDir, withDb, writeFiles, writePipeline } from '../helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const CLI = path.join(ROOT, 'src', 'cli.ts');
 
 function runCli(args: string[], cwd: string, onStderr?: (text: string, kill: () => void) => void) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [TSX, CLI, ...args], { cwd, env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], { cwd, env: { ...process.env, CI: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -54,6 +54,16 @@ describe('demo sample (1500 clients, seed 42)', () => {
     expect(avg).toBeLessThan(350);
   });
 
+  it('the committed data/sample/ is what the generator writes (regenerate: npx tsx src/sample/main.ts)', () => {
+    const committed = path.join(import.meta.dirname, '..', '..', 'data', 'sample');
+    for (const f of Object.keys(summary.files)) {
+      const a = fs.readFileSync(path.join(dir, f));
+      const file = path.join(committed, f);
+      expect(fs.existsSync(file), `data/sample/${f} is missing`).toBe(true);
+      expect(a.equals(fs.readFileSync(file)), `data/sample/${f} is stale`).toBe(true);
+    }
+  });
+
   it('DuckDB reads back the row counts of the summary (quoting, multi-line notes)', async () => {
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
