@@ -14,13 +14,18 @@ export interface ReaderReject {
   reason: string;
 }
 
-export interface StagedSource {
-  table: string;
+/**
+ * A source's files as one relation (`_file`, `_rec`, then one text column per needed source
+ * column): every file read by DuckDB with its header's columns declared, all as text. The
+ * check query lands it in the typed staging table in one pass.
+ */
+export interface OpenedSource {
+  relation: string;
   files: string[];
-  /** source column -> staging column */
+  /** source column -> relation column */
   columns: Map<string, string>;
-  staged: number;
-  readerRejects: ReaderReject[];
+  /** rows the reader refused; call after the relation has been scanned */
+  readerRejects(): Promise<ReaderReject[]>;
   lineBase: 'csv' | 'row';
   /** per CSV file: the reader call and its columns, to re-read for line numbers when rows are rejected */
   csvReads: Array<{ fileIndex: number; reader: string; header: string[] }>;
@@ -142,28 +147,27 @@ function describeReaderError(errorType: string, message: string): { code: Reader
  * Lands every file of a source in one all-text staging table `stagingTable`, with the file
  * index and record number of each row. Rows the reader itself refuses come back as rejects.
  */
-export async function stageSource(db: Db, source: Source, files: string[], neededColumns: string[], stagingTable: string): Promise<StagedSource> {
+export async function openSource(db: Db, source: Source, files: string[], neededColumns: string[], name: string): Promise<OpenedSource> {
   const format = source.format ?? inferFormat(source.path) ?? 'csv';
   const columns = new Map(neededColumns.map((c, i) => [c, `c${i}`]));
-  const colDefs = neededColumns.map((_, i) => `c${i} VARCHAR`).join(', ');
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${stagingTable} (_file INTEGER, _rec BIGINT${colDefs ? ', ' + colDefs : ''})`);
-  const readerRejects: ReaderReject[] = [];
-  const csvReads: StagedSource['csvReads'] = [];
+  const csvReads: OpenedSource['csvReads'] = [];
+  const selects: string[] = [];
+  const rejectTables: Array<{ fileIndex: number; table: string; scan: string }> = [];
   for (const [fileIndex, file] of files.entries()) {
-    let select: string;
+    let reader: string;
     let presentColumns: Set<string>;
-    const rejectsTable = `${stagingTable}_rj${fileIndex}`;
-    const rejectsScan = `${stagingTable}_rs${fileIndex}`;
     if (format === 'csv') {
       const header = await readCsvHeader(db, file, source);
       presentColumns = new Set(header);
       const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
-      select = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, store_rejects=true, rejects_table=${lit(rejectsTable)}, rejects_scan=${lit(rejectsScan)})`;
+      const rejects = { fileIndex, table: `${name}_rj${fileIndex}`, scan: `${name}_rs${fileIndex}` };
+      rejectTables.push(rejects);
+      reader = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, store_rejects=true, rejects_table=${lit(rejects.table)}, rejects_scan=${lit(rejects.scan)})`;
       csvReads.push({ fileIndex, reader: `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, ignore_errors=true)`, header });
     } else if (format === 'jsonl') {
       presentColumns = new Set(neededColumns);
       const decl = neededColumns.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
-      select = `read_json(${lit(file)}, format='newline_delimited', columns={${decl || "'_none': 'VARCHAR'"}})`;
+      reader = `read_json(${lit(file)}, format='newline_delimited', columns={${decl || "'_none': 'VARCHAR'"}})`;
     } else {
       let described: { column_name: string }[];
       try {
@@ -172,44 +176,50 @@ export async function stageSource(db: Db, source: Source, files: string[], neede
         throw new SourceFileError(file, `cannot read as Parquet: ${errorMessage(e).split('\n')[0]}`);
       }
       presentColumns = new Set(described.map((d) => d.column_name));
-      select = `read_parquet(${lit(file)})`;
+      reader = `read_parquet(${lit(file)})`;
     }
     const missing = neededColumns.filter((c) => !presentColumns.has(c));
     if (missing.length && format !== 'jsonl') {
       throw new SourceFileError(file, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} named in the pipeline's fields; columns in the file: ${[...presentColumns].slice(0, 40).join(', ')}`);
     }
-    const projections = neededColumns.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(', ');
-    try {
-      await db.run(
-        `INSERT INTO ${stagingTable} SELECT ${fileIndex}, row_number() OVER () - 1${projections ? ', ' + projections : ''} FROM ${select}`,
-      );
-    } catch (e) {
-      const msg = errorMessage(e);
-      const hint = /state machine reached an invalid state/i.test(msg)
-        ? 'the file is not valid CSV with these settings (often mixed line endings, e.g. CRLF and LF in one file, or a stray quote); fix the file or set csv.strict: false in the pipeline'
-        : /Malformed JSON|JSON/i.test(msg) && format === 'jsonl'
-          ? `not valid JSON lines: ${msg.split('\n')[0]}`
-          : `cannot be read: ${msg.split('\n').slice(0, 2).join(' ')}`;
-      throw new SourceFileError(file, hint);
-    }
-    if (format === 'csv') {
-      const rj = await db.all<{ line: number; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
-        `SELECT line, column_name, error_type::VARCHAR AS error_type, csv_line, error_message FROM ${ident(rejectsTable)} ORDER BY line`,
-      );
-      // One reject per line: DuckDB can report several errors for the same row.
-      const seenLines = new Set<number>();
-      for (const r of rj) {
-        if (seenLines.has(r.line)) continue;
-        seenLines.add(r.line);
-        const { code, reason } = describeReaderError(r.error_type, r.error_message.split('\n')[0] ?? '');
-        readerRejects.push({ fileIndex, line: r.line, field: r.column_name, value: r.csv_line?.replace(/^\r?\n/, '').slice(0, 500) ?? null, code, reason });
-      }
-      await db.run(`DROP TABLE IF EXISTS ${ident(rejectsTable)}`);
-      await db.run(`DROP TABLE IF EXISTS ${ident(rejectsScan)}`);
-    }
+    const projections = neededColumns.map((c, i) => `CAST(${ident(c)} AS VARCHAR) AS c${i}`).join(', ');
+    selects.push(`SELECT ${fileIndex} AS _file, row_number() OVER () - 1 AS _rec${projections ? ', ' + projections : ''} FROM ${reader}`);
   }
-  const staged = await db.value<number>(`SELECT count(*) FROM ${stagingTable}`);
-  return { table: stagingTable, files, columns, staged, readerRejects, lineBase: format === 'csv' ? 'csv' : 'row', csvReads };
+  return {
+    relation: `(${selects.join('\nUNION ALL\n')})`,
+    files, columns, lineBase: format === 'csv' ? 'csv' : 'row', csvReads,
+    async readerRejects() {
+      const out: ReaderReject[] = [];
+      for (const t of rejectTables) {
+        const rj = await db.all<{ line: number; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
+          `SELECT line, column_name, error_type::VARCHAR AS error_type, csv_line, error_message FROM ${ident(t.table)} ORDER BY line`,
+        );
+        // One reject per line: DuckDB can report several errors for the same row.
+        const seenLines = new Set<number>();
+        for (const r of rj) {
+          if (seenLines.has(r.line)) continue;
+          seenLines.add(r.line);
+          const { code, reason } = describeReaderError(r.error_type, r.error_message.split('\n')[0] ?? '');
+          out.push({ fileIndex: t.fileIndex, line: r.line, field: r.column_name, value: r.csv_line?.replace(/^\r?\n/, '').slice(0, 500) ?? null, code, reason });
+        }
+        await db.run(`DROP TABLE IF EXISTS ${ident(t.table)}`);
+        await db.run(`DROP TABLE IF EXISTS ${ident(t.scan)}`);
+      }
+      return out;
+    },
+  };
+}
+
+/** Turns DuckDB's reader failures into a message about the file and what to do. */
+export function explainReadError(e: unknown, files: string[], format: string): SourceFileError {
+  const msg = errorMessage(e);
+  const file = files.find((f) => msg.includes(f)) ?? (files.length === 1 ? files[0]! : files.join(', '));
+  const hint = /state machine reached an invalid state/i.test(msg)
+    ? 'the file is not valid CSV with these settings (often mixed line endings, e.g. CRLF and LF in one file, or a stray quote); fix the file or set csv.strict: false in the pipeline'
+    : /JSON/i.test(msg) && format === 'jsonl'
+      ? `not valid JSON lines: ${msg.split('\n')[0]}`
+      : `cannot be read: ${msg.split('\n').slice(0, 2).join(' ')}`;
+  return new SourceFileError(file, hint);
 }
 
 /**
@@ -217,7 +227,7 @@ export async function stageSource(db: Db, source: Source, files: string[], neede
  * records, so when rows are rejected we re-read the file once to count the line breaks
  * inside quoted values before each record. Clean loads never pay for this.
  */
-export async function countEmbeddedLineBreaks(db: Db, staged: StagedSource, table: string): Promise<void> {
+export async function countEmbeddedLineBreaks(db: Db, staged: OpenedSource, table: string): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (file INTEGER, rec BIGINT, nl BIGINT)`);
   for (const read of staged.csvReads) {
     const nl = read.header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');

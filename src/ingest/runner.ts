@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
-import { lit, type Db } from '../store/index.ts';
+import { explainDbError, lit, type Db } from '../store/index.ts';
 import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
 import { mergeRows } from './merge.ts';
-import type { Pipeline, Source } from './pipeline.ts';
-import { countEmbeddedLineBreaks, expandSourcePath, stageSource, type ReaderReject } from './read-source.ts';
+import { inferFormat, type Pipeline, type Source } from './pipeline.ts';
+import { countEmbeddedLineBreaks, expandSourcePath, explainReadError, openSource, type ReaderReject } from './read-source.ts';
 import { buildCheckSql, neededColumns } from './validate.ts';
 
 export interface SourceReport {
@@ -142,16 +142,26 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   const system = source.system ?? pipeline.system;
   const spec = CANONICAL[source.table as TargetTable];
   const files = await expandSourcePath(db, source, pipeline.baseDir);
-  const staging = `_stg_${index}`;
   const checked = `_chk_${index}`;
-  const staged = await stageSource(db, source, files, neededColumns(source), staging);
+  const opened = await openSource(db, source, files, neededColumns(source), `_src_${index}`);
   const shownFiles = files.map((f) => displayPath(f, opts.displayRoot ?? pipeline.baseDir));
-
-  // Helpers the check SQL calls: file names, and line numbers that count rows the reader refused.
   await db.run(`CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM (VALUES ${shownFiles.map((f, i) => `(${i}, ${lit(f)})`).join(', ')}) v(idx, name)`);
+  await db.run(`CREATE OR REPLACE TEMP MACRO file_name(f) AS (SELECT name FROM _files WHERE idx = f)`);
+
+  // Read, type and check in one pass into the staging table.
+  opts.progress?.step(source.name, 'checking', index, 0);
+  const check = buildCheckSql({ source, system, relation: opened.relation, columns: opened.columns, outputTable: checked });
+  try {
+    await db.connection.run(check.sql);
+  } catch (e) {
+    throw /Binder Error|Parser Error|Catalog Error/.test(String(e)) ? explainDbError(e, `checking source ${source.name} failed`) : explainReadError(e, files, source.format ?? inferFormat(source.path) ?? 'csv');
+  }
+  const readerRejects = await opened.readerRejects();
+
+  // Line numbers for messages: count rows the reader refused, and line breaks inside values.
   await db.run('CREATE OR REPLACE TEMP TABLE _reader_rejects (file INTEGER, line BIGINT, v BIGINT, field VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR)');
   const byFile = new Map<number, ReaderReject[]>();
-  for (const r of staged.readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r]);
+  for (const r of readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r]);
   for (const [, rejects] of byFile) {
     rejects.sort((a, b) => a.line - b.line);
     // v: how many accepted records come before this refused one
@@ -160,29 +170,18 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     );
   }
   await db.run('CREATE OR REPLACE TEMP TABLE _line_breaks (file INTEGER, rec BIGINT, nl BIGINT)');
-  await db.run(`CREATE OR REPLACE TEMP MACRO file_name(f) AS (SELECT name FROM _files WHERE idx = f)`);
   await db.run(`CREATE OR REPLACE TEMP MACRO breaks_before(f, r) AS (SELECT coalesce(sum(nl), 0) FROM _line_breaks WHERE file = f AND rec < r)`);
   await db.run(
-    staged.lineBase === 'csv'
+    opened.lineBase === 'csv'
       ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 2 + (SELECT count(*) FROM _reader_rejects WHERE file = f AND v <= r) + breaks_before(f, r)`
       : `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 1`,
   );
-
-  opts.progress?.step(source.name, 'checking', index, 0);
-  const check = buildCheckSql({ source, system, stagingTable: staging, columns: staged.columns, outputTable: checked });
-  await db.run(check.sql, undefined, `checking source ${source.name} failed`);
-
+  const duplicateKeys = await db.value<number>(check.countDuplicatesSql);
   const checkRejects = await db.value<number>(`SELECT count(*) FROM ${checked} WHERE _reject IS NOT NULL`);
-  if (staged.lineBase === 'csv' && checkRejects + staged.readerRejects.length > 0) {
-    await countEmbeddedLineBreaks(db, staged, '_line_breaks');
-    const duplicates = await db.value<number>(`SELECT count(*) FROM ${checked} WHERE _reject.code = 'duplicate_key'`);
-    const breaks = await db.value<number>('SELECT count(*) FROM _line_breaks');
-    if (duplicates > 0 && breaks > 0) {
-      // duplicate-key reasons quote the line of the earlier row: recompute them with physical lines
-      await db.run(check.sql, undefined, `checking source ${source.name} failed`);
-    }
+  if (opened.lineBase === 'csv' && checkRejects + duplicateKeys + readerRejects.length > 0) {
+    await countEmbeddedLineBreaks(db, opened, '_line_breaks');
   }
-  await db.run(`DROP TABLE ${staging}`);
+  if (duplicateKeys > 0) await db.run(check.markDuplicatesSql, undefined, `checking source ${source.name} for duplicate keys failed`);
   await db.run(`
     INSERT INTO ingest_rejects
     SELECT ${runId}, ${lit(source.name)}, file_name(_file), line_of(_file, _rec), _reject.field, _reject.value, _reject.code, _reject.reason
@@ -207,10 +206,11 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = $2 GROUP BY code ORDER BY code`, [runId, source.name])).map((r) => [r.code, r.n]),
   );
   const rejected = Object.values(rejectsByCode).reduce((a, b) => a + b, 0);
+  const staged = await db.value<number>(`SELECT count(*) FROM ${checked}`);
   await db.run(`DROP TABLE ${checked}`);
   const loaded = counts.inserted + counts.updated + counts.unchanged;
   return {
-    source: source.name, table: source.table, files: shownFiles, read: staged.staged + staged.readerRejects.length,
+    source: source.name, table: source.table, files: shownFiles, read: staged + readerRejects.length,
     loaded, ...counts, rejected, rejectsByCode, ...(identity ? { identity } : {}),
   };
 }

@@ -135,13 +135,19 @@ function rejectStruct(code: string, field: string | null, value: string, reason:
 export interface CheckSqlInput {
   source: Source;
   system: string;
-  stagingTable: string;
+  /** the source rows, all text: a table name or a parenthesised query */
+  relation: string;
   columns: Map<string, string>;
   outputTable: string;
 }
 
 export interface CheckSqlResult {
+  /** creates the checked table; every row carries `_reject` (NULL when it can load) */
   sql: string;
+  /** how many keys occur more than once among rows that can load */
+  countDuplicatesSql: string;
+  /** rejects every row but the first of each duplicated key, naming the first one's line */
+  markDuplicatesSql: string;
   /** target columns the merge writes (the key first) */
   targetColumns: string[];
   idColumn: string;
@@ -157,7 +163,7 @@ function namespaced(system: string, expr: string): string {
 }
 
 export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
-  const { source, system, stagingTable, columns, outputTable } = input;
+  const { source, system, relation, columns, outputTable } = input;
   const spec: TableSpec = CANONICAL[source.table as TargetTable];
   const fields = normaliseMappings(source).map((m) => fieldSql(m, columns));
   const byField = new Map(fields.map((f) => [f.m.field, f]));
@@ -311,7 +317,7 @@ WITH t0 AS (
   SELECT s._file, s._rec,
     ${[...typedCols, ...rawCols, ...extCols].join(',\n    ')},
     CASE ${fieldErrorWhens.join('\n      ') || 'WHEN false THEN NULL'} END AS _field_error
-  FROM ${stagingTable} s
+  FROM ${relation} s
 ),
 t1 AS (
   SELECT t.*${refCols.length ? ', ' + refCols.join(', ') : ''}${nameDob}
@@ -327,17 +333,24 @@ e AS (
       CASE ${[...rowChecks, ...refErrors].join('\n      ') || 'WHEN false THEN NULL'} END) AS _pre_reject
   FROM t2 t
 ),
-d AS (
-  SELECT e.*, row_number() OVER w AS _rn, first_value(e._file) OVER w AS _first_file, first_value(e._rec) OVER w AS _first_rec
-  FROM e
-  WINDOW w AS (PARTITION BY e.${ownKeyExpr}, e._pre_reject IS NULL ORDER BY e._file, e._rec)
-)
-SELECT ${finalSelect.join(', ')},
-  CASE
-    WHEN e._pre_reject IS NOT NULL THEN e._pre_reject
-    WHEN e._rn > 1 THEN
-      ${rejectStruct('duplicate_key', keyField.m.from ?? keyField.m.field, `e.${ident('_raw_' + spec.key)}`, `'duplicate key "' || trim(e.${ident('_raw_' + spec.key)}) || '" in this load: an earlier row (' || file_name(e._first_file) || ', line ' || line_of(e._first_file, e._first_rec) || ') has the same key and was loaded; remove or merge the duplicates'`)}
-  END AS _reject
+d AS (SELECT * FROM e)
+SELECT ${finalSelect.join(', ')}, e.${ident('_raw_' + spec.key)} AS _raw_key, e._pre_reject AS _reject
 FROM d e`;
-  return { sql, targetColumns: outCols, idColumn: spec.idColumn };
+
+  // Duplicate keys are rare: find them with a cheap GROUP BY, then number only their rows.
+  const markDuplicatesSql = `
+UPDATE ${outputTable} SET _reject = d.reject
+FROM (
+  SELECT _file, _rec, ${rejectStruct('duplicate_key', keyField.m.from ?? keyField.m.field, '_raw_key', `'duplicate key "' || trim(_raw_key) || '" in this load: an earlier row (' || file_name(_first_file) || ', line ' || line_of(_first_file, _first_rec) || ') has the same key and was loaded; remove or merge the duplicates'`)} AS reject
+  FROM (
+    SELECT _file, _rec, _raw_key, row_number() OVER w AS _rn, first_value(_file) OVER w AS _first_file, first_value(_rec) OVER w AS _first_rec
+    FROM ${outputTable}
+    WHERE _reject IS NULL AND ${ownKeyExpr} IN (SELECT ${ownKeyExpr} FROM ${outputTable} WHERE _reject IS NULL GROUP BY ALL HAVING count(*) > 1)
+    WINDOW w AS (PARTITION BY ${ownKeyExpr} ORDER BY _file, _rec)
+  )
+  WHERE _rn > 1
+) d
+WHERE ${outputTable}._file = d._file AND ${outputTable}._rec = d._rec`;
+  const countDuplicatesSql = `SELECT count(*) FROM (SELECT 1 FROM ${outputTable} WHERE _reject IS NULL GROUP BY ${ownKeyExpr} HAVING count(*) > 1)`;
+  return { sql, markDuplicatesSql, countDuplicatesSql, targetColumns: outCols, idColumn: spec.idColumn };
 }
