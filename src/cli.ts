@@ -11,6 +11,8 @@ import { generateSample } from './sample/index.ts';
 import { readStatus } from './status.ts';
 import { exportTables, migrate, openStore, type Db } from './store/index.ts';
 import { validateProject } from './validate.ts';
+import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from './score/cli.ts';
+import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -23,6 +25,11 @@ Commands:
   export                   write canonical tables as Parquet or CSV (--format, --out, --partition-by)
   identity review          source records whose identity rules matched more than one client
   sample                   generate a synthetic programme (--clients, --seed, --out, --notes)
+  score                    tag every new or changed note against the outcome framework, with verified citations
+                           [--framework ID] [--provider offline|openai] [--model M] [--base-url URL]
+                           [--concurrency N] [--limit N] [--max-tokens N] [--max-cost USD] [--dry-run]
+  eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
+  summarize --case ID      per domain: the current picture and trend, every statement with cited quotes
   migrate                  bring the database to this version's schema
   demo                     what \`npm start\` runs: ingest the bundled sample
 
@@ -52,6 +59,18 @@ const options = {
   all: { type: 'boolean', default: false },
   'reject-limit': { type: 'string' },
   progress: { type: 'boolean', default: false },
+  framework: { type: 'string' },
+  provider: { type: 'string' },
+  model: { type: 'string' },
+  'base-url': { type: 'string' },
+  concurrency: { type: 'string' },
+  limit: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  gold: { type: 'string' },
+  system: { type: 'string' },
+  case: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -66,7 +85,7 @@ function databasePath(values: Values, config: Config): string {
   return p ? path.resolve(p) : config.database;
 }
 
-function intOption(values: Values, name: 'clients' | 'seed' | 'notes', fallback: number): number {
+function intOption(values: Values, name: 'clients' | 'seed' | 'notes' | 'concurrency' | 'limit' | 'max-tokens', fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -215,11 +234,127 @@ async function cmdSample(values: Values, config: Config, io: Io): Promise<number
   return exitCodes.ok;
 }
 
+async function cmdScore(values: Values, config: Config, io: Io): Promise<number> {
+  const framework = resolveFramework(config, values.framework);
+  const choice = await chooseScorer(config, framework, {
+    ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}),
+    ...(values['base-url'] ? { baseURL: values['base-url'] } : {}),
+    ...(values.concurrency !== undefined ? { concurrency: intOption(values, 'concurrency', 4) } : {}),
+  });
+  const limit = values.limit !== undefined ? intOption(values, 'limit', 0) : undefined;
+  const maxTokens = values['max-tokens'] !== undefined ? intOption(values, 'max-tokens', 0) : config.scoring.maxTokens;
+  const maxCost = values['max-cost'] !== undefined ? Number(values['max-cost']) : config.scoring.maxCostUsd;
+  if (maxCost !== undefined && !(maxCost > 0)) throw new UsageError(`--max-cost must be a positive number of US dollars, got "${values['max-cost']}"`);
+  const label = choice.scorer.kind === 'offline' ? 'offline scorer (lexicon; no network)' : `LLM scorer ${choice.scorer.model}`;
+  return withDb(databasePath(values, config), async (db) => {
+    if (values['dry-run']) {
+      const notes = await notesToScore(db, choice.scorer, framework, limit);
+      let requests = 0;
+      let promptTokens = 0;
+      for (const n of notes) {
+        const e = choice.estimate?.(n.text) ?? { requests: 0, promptTokens: 0 };
+        requests += e.requests;
+        promptTokens += e.promptTokens;
+      }
+      const cost = choice.pricing ? (promptTokens * choice.pricing.inputPerMTok + promptTokens * 0.25 * choice.pricing.outputPerMTok) / 1e6 : undefined;
+      const est = { scorer: label, framework: `${framework.id}@${framework.version}`, notes: notes.length, requests, promptTokens, estimatedCompletionTokens: Math.round(promptTokens * 0.25), estimatedCostUsd: cost ?? null };
+      io.out(values.json ? JSON.stringify(est, null, 2) : `dry run, nothing sent: ${notes.length} note(s) to score with ${label}; about ${requests} request(s), ${promptTokens.toLocaleString('en-US')} prompt tokens${cost !== undefined ? `, about $${cost.toFixed(2)}` : ''}`);
+      return exitCodes.ok;
+    }
+    const progress = progressLine(process.stderr, { plain: values.progress });
+    const summary = await runScoring({
+      db, scorer: choice.scorer, framework, concurrency: choice.concurrency,
+      ...(limit !== undefined ? { limit } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}), ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+      ...(choice.pricing ? { pricing: choice.pricing } : {}),
+      progress: (p) => progress.update(`score: ${bar(p.done, p.total)} ${p.done}/${p.total}${p.failed ? `, ${p.failed} failed` : ''}${p.etaSeconds !== null ? `, ETA ${Math.ceil(p.etaSeconds)}s` : ''}`),
+    });
+    progress.done();
+    if (values.json) io.out(JSON.stringify(summary, null, 2));
+    else {
+      const c = summary.citations;
+      io.out(`score run ${summary.runId}: ${summary.status} — ${label}, framework ${summary.framework}`);
+      io.out(table([
+        { what: 'notes selected', n: summary.notesSelected }, { what: 'notes scored', n: summary.notesScored }, { what: 'notes failed', n: summary.notesFailed },
+        { what: 'tags stored', n: summary.tags }, { what: 'tags dropped (no verified evidence)', n: summary.tagsDropped },
+        { what: 'citations: exact', n: c.exact }, { what: 'citations: normalized', n: c.normalized }, { what: 'citations: fuzzy', n: c.fuzzy },
+        { what: 'citations: offline match positions', n: c.position }, { what: 'citations rejected (not in the note)', n: c.rejected },
+        { what: 'requests', n: summary.requests }, { what: 'tokens (prompt + completion)', n: summary.promptTokens + summary.completionTokens },
+      ]));
+      if (summary.costUsd) io.out(`cost: $${summary.costUsd.toFixed(4)}`);
+      if (summary.notesSelected === 0) io.out('nothing to do: every note is already scored for this framework, scorer, model and prompt version');
+      for (const f of summary.failures.slice(0, 10)) io.out(`  failed ${f.noteId}: ${f.error}`);
+      if (summary.message) io.out(summary.message);
+    }
+    return summary.status === 'failed' ? exitCodes.failure : exitCodes.ok;
+  });
+}
+
+function printEval(reports: EvalReport[], io: Io): void {
+  for (const r of reports) {
+    io.out(`\n${r.level}: ${LEVELS[r.level as keyof typeof LEVELS]?.describe ?? ''} — macro F1 ${r.macroF1.toFixed(3)}, micro F1 ${r.microF1.toFixed(3)} over ${r.units} unit(s)`);
+    io.out(table(r.perDomain.filter((d) => d.support > 0 || d.fp > 0).map((d) => ({ domain: d.domain, support: d.support, tp: d.tp, fp: d.fp, fn: d.fn, precision: d.precision, recall: d.recall, f1: d.f1 }))));
+  }
+}
+
+async function cmdEval(values: Values, config: Config, io: Io): Promise<number> {
+  if (!values.gold) throw new UsageError('--gold FILE is required: data/sample/truth/notes_truth.csv, or a text,label,adverse sentence file');
+  const gold = path.resolve(values.gold);
+  if (!fs.existsSync(gold)) throw new UsageError(`gold file not found: ${gold}`);
+  const framework = resolveFramework(config, values.framework);
+  const choice = await chooseScorer(config, framework, { ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}) });
+  if (goldKind(gold) === 'sdoh') {
+    const r = await evalSdoh(gold, choice.scorer);
+    if (values.json) io.out(JSON.stringify(r, null, 2));
+    else {
+      io.out(`${r.sentences} labelled sentences scored by ${choice.scorer.kind}; labels mapped: ${Object.entries(r.mapping).map(([k, v]) => `${k}→${v}`).join(', ')}`);
+      printEval(r.reports, io);
+    }
+    return exitCodes.ok;
+  }
+  return withDb(databasePath(values, config), async (db) => {
+    const r = await evalTruth(db, gold, values.system ?? 'sample', choice.scorer, framework);
+    if (values.json) io.out(JSON.stringify(r, null, 2));
+    else {
+      io.out(`${r.notes} scored notes, ${r.goldRows} planted evidence rows; scorer ${choice.scorer.kind} (${choice.scorer.promptVersion})`);
+      printEval(r.reports, io);
+      io.out(`\ncitations: ${r.citations.exact} of ${r.citations.citations} exact (text.slice(start, end) === quote); by match: ${JSON.stringify(r.citations.byMatch)}`);
+    }
+    return exitCodes.ok;
+  });
+}
+
+async function cmdSummarize(values: Values, config: Config, io: Io): Promise<number> {
+  if (!values.case) throw new UsageError('--case ID is required (a case id such as sample:K0000001)');
+  const framework = resolveFramework(config, values.framework);
+  const choice = await chooseScorer(config, framework, { ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}) });
+  return withDb(databasePath(values, config), async (db) => {
+    const s = await summarizeCase(db, values.case!, framework, choice.scorer);
+    if (!s) throw new CaselensError(`no case "${values.case}"; case ids look like sample:K0000001`, { exitCode: exitCodes.usage, status: 404 });
+    if (values.json) {
+      io.out(JSON.stringify(s, null, 2));
+      return exitCodes.ok;
+    }
+    io.out(`case ${s.caseId} (client ${s.clientId}): ${s.notes} note(s), ${s.scoredNotes} scored by ${s.scorer}`);
+    if (s.domains.length === 0) io.out('no cited evidence in this case\'s notes yet (run caselens score)');
+    for (const d of s.domains) {
+      io.out(`\n${d.picture}`);
+      for (const st of d.statements) {
+        io.out(`  ${st.text}`);
+        for (const c of st.citations) io.out(`    “${c.quote}” [${c.noteId} ${c.start}-${c.end}]`);
+      }
+    }
+    return exitCodes.ok;
+  });
+}
+
 async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> {
   const samplePipeline = resolvePipelinePath('sample', config.paths.pipelines);
   if (!fs.existsSync(samplePipeline)) throw new CaselensError(`the demo needs ${samplePipeline}; run from the caselens folder`);
   io.out(`caselens demo: loading the bundled sample into ${databasePath(values, config)}`);
-  return cmdIngest(['sample'], values, config, io);
+  const code = await cmdIngest(['sample'], values, config, io);
+  if (code !== exitCodes.ok) return code;
+  io.out('\nscoring the notes with the offline scorer (no network; labelled "offline" wherever it is shown)');
+  return cmdScore({ ...values, provider: 'offline' }, config, io);
 }
 
 export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
@@ -252,6 +387,9 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
         return exitCodes.ok;
       }
       case 'demo': return await cmdDemo(values, config, io);
+      case 'score': return await cmdScore(values, config, io);
+      case 'eval': return await cmdEval(values, config, io);
+      case 'summarize': return await cmdSummarize(values, config, io);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -24,6 +24,28 @@ export const configSchema = z
       })
       .strict()
       .default({ rejectLimit: 0.05, memoryLimit: '1GB' }),
+    scoring: z
+      .object({
+        framework: z.string().min(1).default('self-sufficiency'),
+        /** offline needs no network; openai is any OpenAI-compatible endpoint */
+        provider: z.enum(['offline', 'openai']).default('offline'),
+        openai: z
+          .object({
+            baseURL: z.string().url().optional(),
+            apiKey: z.string().optional(),
+            model: z.string().min(1).default('gpt-4o-mini'),
+            timeoutMs: z.number().int().positive().default(60_000),
+            maxRetries: z.number().int().min(0).max(10).default(3),
+            concurrency: z.number().int().min(1).max(64).default(4),
+            pricing: z.object({ inputPerMTok: z.number().min(0), outputPerMTok: z.number().min(0) }).strict().optional(),
+          })
+          .strict()
+          .default({ model: 'gpt-4o-mini', timeoutMs: 60_000, maxRetries: 3, concurrency: 4 }),
+        maxTokens: z.number().int().positive().optional(),
+        maxCostUsd: z.number().positive().optional(),
+      })
+      .strict()
+      .default({ framework: 'self-sufficiency', provider: 'offline', openai: { model: 'gpt-4o-mini', timeoutMs: 60_000, maxRetries: 3, concurrency: 4 } }),
     paths: z
       .object({
         pipelines: z.string().default('pipelines'),
