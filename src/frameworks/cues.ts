@@ -93,11 +93,21 @@ export interface CueEntry<T> {
  * listed first), so "no longer homeless" beats "no" and "homeless*" when all three are cues.
  * Results come back in text order and never overlap.
  */
-export function createCueMatcher<T>(entries: readonly CueEntry<T>[]): (text: string) => CueMatch<T>[] {
-  const compiled = entries.map((entry, order) => ({ ...entry, order, re: compileCue(entry.cue) }));
+export function createCueMatcher<T>(entries: readonly CueEntry<T>[], opts: { overlapGroup?: (value: T) => string } = {}): (text: string) => CueMatch<T>[] {
+  const compiled = entries.map((entry, order) => ({ ...entry, order, re: compileCue(entry.cue), key: prefilterKey(entry.cue) }));
+  // Most cues cannot match most sentences: index them by a key taken from their first word, and
+  // run only the regular expressions whose key occurs among the text's words.
+  const always = compiled.filter((c) => c.key === undefined);
+  const byKey = new Map<string, typeof compiled>();
+  for (const c of compiled) if (c.key !== undefined) byKey.set(c.key, [...(byKey.get(c.key) ?? []), c]);
   return (text: string) => {
+    const candidates = [...always];
+    for (const key of textKeys(text)) {
+      const list = byKey.get(key);
+      if (list) candidates.push(...list);
+    }
     const found: (CueMatch<T> & { order: number })[] = [];
-    for (const entry of compiled) {
+    for (const entry of candidates) {
       entry.re.lastIndex = 0;
       for (const m of text.matchAll(entry.re)) {
         if (m[0].length === 0) continue;
@@ -106,12 +116,42 @@ export function createCueMatcher<T>(entries: readonly CueEntry<T>[]): (text: str
     }
     found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start || a.order - b.order);
     const kept: (CueMatch<T> & { order: number })[] = [];
+    const group = opts.overlapGroup;
     for (const candidate of found) {
-      if (kept.every((k) => candidate.end <= k.start || candidate.start >= k.end)) kept.push(candidate);
+      const g = group?.(candidate.value);
+      if (kept.every((k) => candidate.end <= k.start || candidate.start >= k.end || (group !== undefined && group(k.value) !== g))) kept.push(candidate);
     }
-    kept.sort((a, b) => a.start - b.start);
+    kept.sort((a, b) => a.start - b.start || a.end - b.end);
     return kept.map(({ order: _order, ...rest }) => rest);
   };
+}
+
+const KEY_CHARS = 3;
+
+/**
+ * The key a text must contain for a cue to have a chance: the cue's first word if it is short,
+ * else its first three letters (a word of the text matching the cue starts with them, even
+ * with a wildcard, since "*" needs three letters before it). Undefined: always try the cue.
+ */
+function prefilterKey(cue: string): string | undefined {
+  const first = /^[\p{L}\p{N}]+/u.exec(cue)?.[0];
+  if (!first) return undefined;
+  const rest = cue.slice(first.length);
+  if (first.length < KEY_CHARS) {
+    // a short first word followed by "#" or glued to more word characters by "-" cannot be keyed by the word
+    return /^[#\-]/.test(rest) ? undefined : first;
+  }
+  return first.slice(0, KEY_CHARS);
+}
+
+/** Lower-cased short words and the first three letters of longer words of a text. */
+function textKeys(text: string): Set<string> {
+  const keys = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    const w = m[0];
+    keys.add(w.length < KEY_CHARS ? w : w.slice(0, KEY_CHARS));
+  }
+  return keys;
 }
 
 /** Convenience: find cues (plain strings) in a text, longest non-overlapping matches. */

@@ -27,7 +27,5 @@ export function indicatorCueEntries(framework: Framework): CueEntry<IndicatorCue
  * evidence for two domains ("lost custody" for legal and parenting). Results are in text order.
  */
 export function createIndicatorMatcher(framework: Framework): (text: string) => CueMatch<IndicatorCue>[] {
-  const entries = indicatorCueEntries(framework);
-  const perDomain = framework.domains.map((domain) => createCueMatcher(entries.filter((e) => e.value.domainId === domain.id)));
-  return (text: string) => perDomain.flatMap((match) => match(text)).sort((a, b) => a.start - b.start || a.end - b.end);
+  return createCueMatcher(indicatorCueEntries(framework), { overlapGroup: (v) => v.domainId });
 }

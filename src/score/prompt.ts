@@ -7,7 +7,7 @@
  */
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { BaseMessage } from '@langchain/core/messages';
-import { parseJsonMarkdown } from '@langchain/core/utils/json';
+import { parseJsonMarkdown } from '@langchain/core/output_parsers';
 import { z } from 'zod';
 import type { Framework } from '../frameworks/index.ts';
 import { directionSchema, tagStatusSchema } from './types.ts';

@@ -1,0 +1,71 @@
+/**
+ * Grouping: every grouped KPI returns a total row (`is_total`) and one row per group, from one
+ * query (`GROUPING SETS ((), (g))`), so the total and the groups can never disagree.
+ */
+import type { Framework } from '../frameworks/index.ts';
+import type { ColumnSpec, KpiRow } from './types.ts';
+
+export interface Dimension {
+  /** SQL expression in the KPI's base query (aliases: c = cases, plus the KPI's own table) */
+  expr: string;
+  /** label source: a table with (id, name), joined after aggregation */
+  labels?: { table: string; id: string; name: string };
+  /** label when the value is missing */
+  none: string;
+  /** what one group is, for the docs */
+  noun: string;
+}
+
+export const DIMENSIONS: Record<string, Dimension> = {
+  program: { expr: 'c.program_id', labels: { table: 'programs', id: 'program_id', name: 'name' }, none: 'No programme', noun: 'programme' },
+  manager: { expr: 'c.manager_id', labels: { table: 'staff', id: 'staff_id', name: 'name' }, none: 'Unassigned', noun: 'case manager' },
+  case_type: { expr: 'c.case_type', none: 'No case type', noun: 'case type' },
+  domain: { expr: 'g.domain_id', none: 'No domain', noun: 'framework domain' },
+  service_type: { expr: 's.service_type', none: 'No service type', noun: 'service type' },
+  followup_type: { expr: 'f.followup_type', none: 'No follow-up type', noun: 'follow-up type' },
+};
+
+export const GROUP_COLUMNS: ColumnSpec[] = [
+  { name: 'group_by', label: 'Grouped by', type: 'text', description: 'the grouping dimension (`all` when ungrouped)', dimension: true },
+  { name: 'group_id', label: 'Group id', type: 'text', description: 'id of the group (programme id, staff id, case type, domain…); null for the total row and for records without a value', dimension: true },
+  { name: 'group', label: 'Group', type: 'text', description: 'readable name of the group; `All` for the total row', dimension: true },
+  { name: 'is_total', label: 'Total row', type: 'bool', description: 'true for the row covering every group', dimension: true },
+];
+
+/**
+ * Wraps a base query (which must select a column `_g`, the group value) into the grouped
+ * result: total row first, then groups by label. `aggs` are "expr AS name" items.
+ */
+export function groupedSql(base: string, aggs: string[], by: string, opts: { withs?: string[] } = {}): string {
+  const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
+  if (by === 'none') {
+    return `WITH ${withs}base AS (\n${base}\n)\nSELECT true AS is_total, NULL::VARCHAR AS group_id, NULL::VARCHAR AS label,\n  ${aggs.join(',\n  ')}\nFROM base`;
+  }
+  const dim = DIMENSIONS[by];
+  if (!dim) throw new Error(`unknown grouping ${by}`);
+  const label = dim.labels
+    ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)`
+    : 'agg.group_id';
+  return `WITH ${withs}base AS (\n${base}\n),\nagg AS (\n  SELECT grouping(_g) = 1 AS is_total, _g AS group_id,\n  ${aggs.join(',\n  ')}\n  FROM base\n  GROUP BY GROUPING SETS ((), (_g))\n)\nSELECT agg.*, ${label} AS label\nFROM agg\nORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
+}
+
+/** Adds the group columns to rows returned by `groupedSql`. */
+export function labelRows(rows: Array<Record<string, unknown>>, by: string, framework?: Framework): KpiRow[] {
+  const dim = DIMENSIONS[by];
+  const domainName = (id: string) => framework?.domains.find((d) => d.id === id)?.name;
+  const out = rows.map((r) => {
+    const { is_total, group_id, label, ...rest } = r;
+    const total = Boolean(is_total);
+    const gid = (group_id ?? null) as string | null;
+    let name: string;
+    if (total) name = 'All';
+    else if (gid === null) name = dim?.none ?? 'None';
+    else name = (by === 'domain' ? domainName(gid) : undefined) ?? (label as string | null) ?? gid;
+    return { group_by: total && by === 'none' ? 'all' : by, group_id: total ? null : gid, group: name, is_total: total, ...rest } as KpiRow;
+  });
+  if (by === 'domain') {
+    // labels may come from the framework, so sort again (total first)
+    out.sort((a, b) => Number(b.is_total) - Number(a.is_total) || String(a.group).localeCompare(String(b.group)));
+  }
+  return out;
+}

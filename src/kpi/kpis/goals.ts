@@ -1,0 +1,105 @@
+/** Goal (outcome) achievement rate. */
+import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
+import { DIMENSIONS, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
+import { P } from '../params.ts';
+import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
+import type { KpiDefinition } from '../types.ts';
+
+interface GoalParams extends BaseParams {
+  domain?: string | undefined;
+}
+
+export const goalAchievement: KpiDefinition<GoalParams> = {
+  id: 'goal-achievement',
+  title: 'Goal achievement rate',
+  summary: 'goals achieved ÷ goals with a final status (achieved or not achieved) in the period, by domain',
+  audience: ['funder', 'evaluator', 'manager'],
+  definition: {
+    formula: 'rate = achieved ÷ goals',
+    numerator: 'goals whose status is an achieved status (config `kpi.goals.achievedStatuses`, default `achieved`)',
+    denominator: 'goals whose status is final: achieved, or a not-achieved status (config `kpi.goals.notAchievedStatuses`, default `not_achieved`)',
+    population: 'Goals of cases in scope with a final status whose final date falls in the period.',
+    period:
+      'by the final date: `achieved_at` for achieved goals (else the case\'s `closed_at`, else `target_at`); for goals not achieved, the case\'s `closed_at`, else the goal\'s `target_at`. No period: every goal with a final status, dated or not.',
+    exclusions: [
+      'goals still open (`active`) and withdrawn goals (any status not listed as final): a withdrawn goal is neither success nor failure',
+      'with a period: goals with a final status but no date at all (counted in the notes)',
+      FILTER_TEXT,
+    ],
+    ties: 'none: counts.',
+    missing: 'a goal with no domain is grouped under "No domain".',
+  },
+  params: [P.from, P.to, P.program, P.manager, P.caseType, P.domain, P.by(['domain', 'program', 'manager', 'case_type'], 'domain')],
+  groupings: { options: ['domain', 'program', 'manager', 'case_type'], default: 'domain' },
+  columns: [
+    ...GROUP_COLUMNS,
+    col('goals', 'Goals with a final status', 'int', 'denominator'),
+    col('clients', 'Clients', 'int', 'distinct clients with such goals'),
+    col('achieved', 'Achieved', 'int', 'numerator'),
+    col('rate', 'Achievement rate', 'number', 'achieved ÷ goals', { unit: 'share' }),
+    hidden('achieved_clients', 'distinct clients with an achieved goal'),
+    hidden('not_achieved_clients', 'distinct clients with a goal not achieved'),
+  ],
+  disclosure: {
+    cells: [
+      { name: 'goals', count: 'goals', clients: 'clients', columns: ['goals', 'clients'] },
+      { name: 'achieved', count: 'achieved', clients: 'achieved_clients', columns: ['achieved', 'rate'] },
+      { name: 'not_achieved', count: (r) => num(r.goals) - num(r.achieved), clients: 'not_achieved_clients', columns: [] },
+    ],
+    lines: [{ total: 'goals', parts: ['achieved', 'not_achieved'] }],
+    additiveGroups: () => true,
+  },
+  async resolve(raw, ctx) {
+    const base = await resolveBase(raw, ctx, 'domain');
+    return clean({ ...base, domain: raw.domain as string | undefined });
+  },
+  sql(p, ctx) {
+    const q = new SqlArgs();
+    const achieved = q.list('achievedStatuses', ctx.config.goals.achievedStatuses);
+    const notAchieved = q.list('notAchievedStatuses', ctx.config.goals.notAchievedStatuses);
+    const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
+    const periodGiven = p.from !== undefined || p.to !== undefined;
+    const finalDate = `CASE WHEN list_contains(${achieved}, g.status) THEN coalesce(g.achieved_at, c.closed_at, g.target_at) ELSE coalesce(c.closed_at, g.target_at) END`;
+    const conds = [
+      `(list_contains(${achieved}, g.status) OR list_contains(${notAchieved}, g.status))`,
+      ...caseFilters(q, p),
+      ...(p.domain !== undefined ? [`g.domain_id = ${q.p('domain', p.domain)}`] : []),
+    ];
+    const base = `  SELECT c.client_id, list_contains(${achieved}, g.status) AS ok, ${finalDate} AS final_at, ${dim} AS _g
+  FROM goals g JOIN cases c ON c.case_id = g.case_id
+  ${where(conds)}`;
+    const inPeriod = dateInPeriod(q, 'final_at', p);
+    const sel = periodGiven ? `SELECT * FROM goals_final WHERE ${inPeriod.join(' AND ')}` : 'SELECT * FROM goals_final';
+    const sql = groupedSql(
+      sel,
+      [
+        'count(*) AS goals',
+        'count(DISTINCT client_id) AS clients',
+        'count(*) FILTER (WHERE ok) AS achieved',
+        'count(*) FILTER (WHERE ok) / nullif(count(*), 0) AS rate',
+        'count(DISTINCT client_id) FILTER (WHERE ok) AS achieved_clients',
+        'count(DISTINCT client_id) FILTER (WHERE NOT ok) AS not_achieved_clients',
+      ],
+      p.by,
+      { withs: [`goals_final AS (\n${base}\n)`] },
+    );
+    return { sql, args: q.args, argNames: q.names };
+  },
+  async compute(ctx, p) {
+    const { sql, args } = this.sql(p, ctx);
+    const rows = labelRows(await ctx.db.all(sql, args as never, 'goal-achievement query failed'), p.by, ctx.framework);
+    const notes: string[] = [];
+    if (p.from !== undefined || p.to !== undefined) {
+      const q = new SqlArgs();
+      const a = q.list('a', [...ctx.config.goals.achievedStatuses, ...ctx.config.goals.notAchievedStatuses]);
+      const undated = await ctx.db.value<number>(
+        `SELECT count(*) FROM goals g JOIN cases c ON c.case_id = g.case_id
+         WHERE list_contains(${a}, g.status) AND g.achieved_at IS NULL AND c.closed_at IS NULL AND g.target_at IS NULL ${caseFilters(q, p).map((x) => `AND ${x}`).join(' ')}`,
+        q.args,
+      );
+      if (undated > 0) notes.push(`${undated} goal(s) with a final status but no date were left out of the period`);
+    }
+    if (num(rows[0]?.goals) === 0) notes.push('no goals reached a final status in the period');
+    return { rows, notes };
+  },
+};
