@@ -25,9 +25,13 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr, opts: 
     enabled: tty || Boolean(opts.plain),
     update(text: string) {
       if (opts.plain && !tty) {
-        // one line per step, for logs and for programs watching the load
+        // a line per step, and at most one a second within a step, for logs and for programs watching
         const step = text.replace(/\s*\[[#.]*\].*$/, '');
-        if (step !== lastText) stream.write(`${step}\n`);
+        const now = Date.now();
+        if (step !== lastText || now - last >= 1000) {
+          stream.write(`${text.replace(/\[[#.]*\]\s*/, '').trimEnd()}\n`);
+          last = now;
+        }
         lastText = step;
         return;
       }

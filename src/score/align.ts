@@ -193,24 +193,45 @@ function noteTokens(text: string): Token[] {
   return tokenCache.value;
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-function osaDistance(a: string, b: string): number {
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+let rowC = new Int32Array(64);
+
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions), or any value
+ * above `limit` as soon as the distance is known to exceed it.
+ */
+function osaDistance(a: string, b: string, limit: number): number {
   const la = a.length;
   const lb = b.length;
-  let prev2 = new Array<number>(lb + 1).fill(0);
-  let prev = Array.from({ length: lb + 1 }, (_, j) => j);
-  let cur = new Array<number>(lb + 1).fill(0);
+  if (rowA.length <= lb) {
+    rowA = new Int32Array(lb * 2 + 1);
+    rowB = new Int32Array(lb * 2 + 1);
+    rowC = new Int32Array(lb * 2 + 1);
+  }
+  let prev2 = rowA;
+  let prev = rowB;
+  let cur = rowC;
+  for (let j = 0; j <= lb; j++) prev[j] = j;
+  let prevRowMin = 0;
   for (let i = 1; i <= la; i++) {
     cur[0] = i;
+    let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= lb; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
-        v = Math.min(v, (prev2[j - 2] as number) + 1);
-      }
+      const bj = b.charCodeAt(j - 1);
+      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, (prev2[j - 2] as number) + 1);
       cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
-    [prev2, prev, cur] = [prev, cur, prev2];
+    // every later cell is ≥ min(this row's minimum, the previous row's minimum + 1)
+    if (rowMin > limit && prevRowMin >= limit) return limit + 1;
+    prevRowMin = rowMin;
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[lb] as number;
 }
@@ -220,7 +241,7 @@ function charSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   const max = Math.max(a.length, b.length);
   if (Math.abs(a.length - b.length) > 0.25 * max) return 0;
-  const s = 1 - osaDistance(a, b) / max;
+  const s = 1 - osaDistance(a, b, Math.floor(0.25 * max)) / max;
   return s >= 0.75 ? s : 0;
 }
 

@@ -1,0 +1,358 @@
+/**
+ * Change from baseline, per instrument (and per domain for domain ratings): paired means, mean
+ * change with a t interval, paired effect size, reliable-change categories, movement across the
+ * clinical cut-off, and attrition (baseline without follow-up) with a Welch test.
+ */
+import type { Framework } from '../../frameworks/index.ts';
+import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
+import { P } from '../params.ts';
+import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
+import { pairedFromSummary, welchTest } from '../stats.ts';
+import type { KpiConfig } from '../config.ts';
+import type { KpiDefinition, KpiRow } from '../types.ts';
+
+export interface ChangeParams extends BaseParams {
+  instrument?: string | undefined;
+  domain?: string | undefined;
+  followup: 'latest' | 'horizon';
+  horizonDays: number;
+  horizonToleranceDays: number;
+  baselineBeforeDays: number;
+  baselineAfterDays: number;
+  unit: 'client' | 'episode';
+}
+
+export interface MeasureRule {
+  id: string;
+  name: string;
+  reliableChange: number;
+  direction: 'higher_is_worse' | 'higher_is_better';
+  clinicalCutoff?: number | undefined;
+  perDomain: boolean;
+  source: string;
+}
+
+/** Thresholds and direction for each measure: framework instruments first, then config `kpi.change.measures`. */
+export function measureRules(framework: Framework | undefined, config: KpiConfig): MeasureRule[] {
+  const out = new Map<string, MeasureRule>();
+  for (const i of framework?.instruments ?? []) {
+    out.set(i.id, {
+      id: i.id, name: i.name.replace(/\s*\(.*$/, ''), reliableChange: i.reliableChange, direction: i.direction, clinicalCutoff: i.clinicalCutoff,
+      perDomain: i.administeredPer === 'domain', source: `framework ${framework!.id} ${framework!.version}`,
+    });
+  }
+  for (const [id, m] of Object.entries(config.change.measures)) {
+    out.set(id, { id, name: id, reliableChange: m.reliableChange, direction: m.direction, clinicalCutoff: m.clinicalCutoff, perDomain: false, source: 'config kpi.change.measures' });
+  }
+  return [...out.values()];
+}
+
+const SUMMARY_COLUMNS = [
+  'paired', 'clients', 'baseline_mean', 'baseline_sd', 'followup_mean', 'followup_sd', 'mean_change', 'sd_change', 'ci_low', 'ci_high', 'effect_size',
+];
+
+export const changeFromBaseline: KpiDefinition<ChangeParams> = {
+  id: 'change-from-baseline',
+  title: 'Change from baseline',
+  summary: 'per instrument and domain: paired baseline → follow-up means, mean change with 95% CI, effect size, reliable change, cut-off crossings, attrition',
+  audience: ['evaluator', 'funder'],
+  definition: {
+    formula:
+      'per unit, change = follow-up − baseline. Mean change ± t(0.975, n−1) · SD(change)/√n is the 95% confidence interval (Student t, df = n − 1). ' +
+      'Effect size is Cohen\'s d for paired data, d_z = mean change ÷ SD of the changes (sample SDs, divisor n − 1). ' +
+      'Reliable change: improvement = −change when higher is worse, +change when higher is better; reliably improved when improvement ≥ the instrument\'s threshold, reliably deteriorated when improvement ≤ −threshold, otherwise no reliable change ' +
+      '(thresholds and direction from the framework: phq9 6 points, gad7 4, ssm 1 level; other measures from config `kpi.change.measures`). ' +
+      'Cut-off: of the pairs at or past the clinical cut-off at baseline (≥ cut-off when higher is worse), the share not past it at follow-up. ' +
+      'Attrition: units with a baseline but no follow-up; their baseline mean minus the completers\' baseline mean, with Welch\'s unequal-variance t-test (two-sided p).',
+    population:
+      'Cases opened in the period (and on or before the as-of date) within the filters, and their assessments with a total score administered on or before the as-of date. ' +
+      'Baseline: the first assessment of the measure on the case from `baselineBeforeDays` (30) before to `baselineAfterDays` (30) after opening. ' +
+      'Follow-up: `latest` mode — the last assessment of the measure on the case dated after the baseline day; `horizon` mode — the one nearest opening + `horizonDays` (90), within ± `horizonToleranceDays` (30), dated after the baseline day. ' +
+      'Unit: `client` (default) — each client counts once per measure, using their first episode (by opening date) that has a baseline; `episode` — every case counts.',
+    period: 'by case opening date: from ≤ opened_at ≤ to.',
+    exclusions: [
+      'assessments not linked to a case, or without a total score',
+      'units with assessments but no baseline in the window (reported as `no_baseline`, not paired)',
+      'horizon mode: units whose follow-up window has not closed by the as-of date are `not_yet_due`, not attrition',
+      FILTER_TEXT,
+    ],
+    ties:
+      'two assessments on the same day: the baseline is the one with the lowest assessment id, the latest follow-up the one with the highest. Horizon mode: equal distance from the horizon — the earlier one. A change exactly equal to the threshold is reliable.',
+    missing:
+      'a measure with no threshold (not in the framework or config) gets paired statistics but no reliable-change categories or cut-off figures. SD, CI and the Welch test need at least 2 values per group; d needs a non-zero SD of change.',
+    notes: ['Domain ratings (instruments administered per domain, e.g. ssm) give one row per domain; other measures one row each.'],
+  },
+  params: [
+    P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.instrument, P.domain, P.followup, P.horizonDays, P.horizonToleranceDays,
+    P.baselineBeforeDays, P.baselineAfterDays, P.unit,
+  ],
+  columns: [
+    col('group_by', 'Grouped by', 'text', 'always `measure`', { dimension: true }),
+    col('group_id', 'Measure id', 'text', 'instrument id, with `:domain` for domain ratings', { dimension: true }),
+    col('group', 'Measure', 'text', 'readable name', { dimension: true }),
+    col('is_total', 'Total row', 'bool', 'always false: different measures are not added up', { dimension: true }),
+    col('instrument_id', 'Instrument', 'text', 'instrument or measure id', { dimension: true }),
+    col('domain_id', 'Domain', 'text', 'domain, for domain ratings', { dimension: true }),
+    col('direction', 'Direction', 'text', '`higher_is_worse` or `higher_is_better`; null when unknown', { dimension: true }),
+    col('reliable_change', 'Reliable change', 'number', 'threshold in score points', { dimension: true }),
+    col('clinical_cutoff', 'Clinical cut-off', 'number', 'caseness cut-off, if any', { dimension: true }),
+    col('paired', 'Paired n', 'int', 'units with a baseline and a follow-up'),
+    col('clients', 'Clients', 'int', 'distinct clients among them'),
+    col('baseline_mean', 'Baseline mean', 'number', 'mean baseline score of the pairs'),
+    col('baseline_sd', 'Baseline SD', 'number', 'sample SD'),
+    col('followup_mean', 'Follow-up mean', 'number', 'mean follow-up score of the pairs'),
+    col('followup_sd', 'Follow-up SD', 'number', 'sample SD'),
+    col('mean_change', 'Mean change', 'number', 'mean of follow-up − baseline'),
+    col('sd_change', 'SD of change', 'number', 'sample SD of the changes'),
+    col('ci_low', '95% CI low', 'number', 'mean change − t·SE'),
+    col('ci_high', '95% CI high', 'number', 'mean change + t·SE'),
+    col('effect_size', 'Effect size d', 'number', 'Cohen\'s d for paired data: mean change ÷ SD of change (sign as the change)'),
+    col('improved', 'Reliably improved', 'int', 'pairs improving by at least the threshold'),
+    col('improved_pct', '% improved', 'number', 'improved ÷ paired', { unit: 'share' }),
+    col('unchanged', 'No reliable change', 'int', 'pairs changing less than the threshold'),
+    col('unchanged_pct', '% no reliable change', 'number', 'unchanged ÷ paired', { unit: 'share' }),
+    col('deteriorated', 'Reliably deteriorated', 'int', 'pairs worsening by at least the threshold'),
+    col('deteriorated_pct', '% deteriorated', 'number', 'deteriorated ÷ paired', { unit: 'share' }),
+    col('above_cutoff', 'Past cut-off at baseline', 'int', 'pairs at or past the clinical cut-off at baseline'),
+    col('moved_below', 'Moved below cut-off', 'int', 'of those, pairs no longer past it at follow-up'),
+    col('moved_below_pct', '% moved below cut-off', 'number', 'moved_below ÷ above_cutoff', { unit: 'share' }),
+    col('baseline_only', 'Baseline only', 'int', 'attrition: a baseline but no follow-up'),
+    col('baseline_only_mean', 'Baseline mean (no follow-up)', 'number', 'mean baseline of the units without follow-up'),
+    col('attrition_difference', 'Baseline difference', 'number', 'baseline_only_mean − baseline_mean (non-completers − completers)'),
+    col('attrition_p', 'Welch p', 'number', 'two-sided p of Welch\'s t-test of that difference'),
+    col('not_yet_due', 'Not yet due', 'int', 'horizon mode: baseline, follow-up window still open'),
+    col('no_baseline', 'No baseline', 'int', 'units with assessments but none in the baseline window'),
+    hidden('improved_clients', ''), hidden('unchanged_clients', ''), hidden('deteriorated_clients', ''),
+    hidden('above_clients', ''), hidden('not_above_clients', ''), hidden('moved_clients', ''), hidden('stayed_clients', ''),
+    hidden('baseline_only_clients', ''), hidden('not_yet_due_clients', ''), hidden('no_baseline_clients', ''),
+  ],
+  disclosure: {
+    cells: [
+      { name: 'paired', count: 'paired', clients: 'clients', columns: SUMMARY_COLUMNS },
+      { name: 'improved', count: 'improved', clients: 'improved_clients', columns: ['improved', 'improved_pct'] },
+      { name: 'unchanged', count: 'unchanged', clients: 'unchanged_clients', columns: ['unchanged', 'unchanged_pct'] },
+      { name: 'deteriorated', count: 'deteriorated', clients: 'deteriorated_clients', columns: ['deteriorated', 'deteriorated_pct'] },
+      { name: 'above', count: 'above_cutoff', clients: 'above_clients', columns: ['above_cutoff'] },
+      { name: 'not_above', count: (r) => (r.above_cutoff == null ? NaN : num(r.paired) - num(r.above_cutoff)), clients: 'not_above_clients', columns: [] },
+      { name: 'moved', count: 'moved_below', clients: 'moved_clients', columns: ['moved_below', 'moved_below_pct'] },
+      { name: 'stayed', count: (r) => (r.moved_below == null ? NaN : num(r.above_cutoff) - num(r.moved_below)), clients: 'stayed_clients', columns: [] },
+      { name: 'baseline_only', count: 'baseline_only', clients: 'baseline_only_clients', columns: ['baseline_only', 'baseline_only_mean', 'attrition_difference', 'attrition_p'] },
+      { name: 'not_yet_due', count: 'not_yet_due', clients: 'not_yet_due_clients', columns: ['not_yet_due'] },
+      { name: 'no_baseline', count: 'no_baseline', clients: 'no_baseline_clients', columns: ['no_baseline'] },
+    ],
+    lines: [
+      { total: 'paired', parts: ['improved', 'unchanged', 'deteriorated'] },
+      { total: 'paired', parts: ['above', 'not_above'] },
+      { total: 'above', parts: ['moved', 'stayed'] },
+    ],
+    additiveGroups: () => false,
+  },
+  async resolve(raw, ctx) {
+    const base = await resolveBase(raw, ctx, 'none');
+    const c = ctx.config.change;
+    const pick = <T>(k: string, d: T): T => (raw[k] as T | undefined) ?? d;
+    return clean({
+      ...base,
+      by: 'measure',
+      instrument: raw.instrument as string | undefined,
+      domain: raw.domain as string | undefined,
+      followup: pick('followup', c.followup),
+      horizonDays: pick('horizonDays', c.horizonDays),
+      horizonToleranceDays: pick('horizonToleranceDays', c.horizonToleranceDays),
+      baselineBeforeDays: pick('baselineBeforeDays', c.baselineBeforeDays),
+      baselineAfterDays: pick('baselineAfterDays', c.baselineAfterDays),
+      unit: pick('unit', c.unit),
+    });
+  },
+  sql(p, ctx) {
+    const q = new SqlArgs();
+    const rules = measureRules(ctx.framework, ctx.config);
+    const asOf = q.date('asOf', p.asOf);
+    const before = `${q.p('baselineBeforeDays', p.baselineBeforeDays)}::INTEGER`;
+    const after = `${q.p('baselineAfterDays', p.baselineAfterDays)}::INTEGER`;
+    const perDomain = q.list('perDomainInstruments', rules.filter((r) => r.perDomain).map((r) => r.id));
+    const known = q.list('knownInstruments', rules.map((r) => r.id));
+    const thresholds = rules.length
+      ? `VALUES ${rules.map((r, i) => `(${q.p(`rule${i}.id`, r.id)}, ${q.p(`rule${i}.reliableChange`, r.reliableChange)}::DOUBLE, ${r.direction === 'higher_is_worse' ? -1 : 1}, ${q.p(`rule${i}.clinicalCutoff`, r.clinicalCutoff ?? null)}::DOUBLE)`).join(', ')}`
+      : 'SELECT NULL::VARCHAR, NULL::DOUBLE, NULL::INTEGER, NULL::DOUBLE WHERE false';
+    const scope = [`c.opened_at <= ${asOf}`, ...dateInPeriod(q, 'c.opened_at', p), ...caseFilters(q, p)];
+    const aConds = [
+      'x.total_score IS NOT NULL',
+      `x.administered_at <= ${asOf}`,
+      ...(p.instrument !== undefined ? [`x.instrument_id = ${q.p('instrument', p.instrument)}`] : []),
+      ...(p.domain !== undefined ? [`x.domain_id = ${q.p('domain', p.domain)}`] : []),
+    ];
+    const horizon = p.followup === 'horizon';
+    const h = horizon ? `${q.p('horizonDays', p.horizonDays)}::INTEGER` : '';
+    const tol = horizon ? `${q.p('horizonToleranceDays', p.horizonToleranceDays)}::INTEGER` : '';
+    const inWindow = `administered_at BETWEEN opened_at - ${before} AND opened_at + ${after}`;
+    const followupCte = horizon
+      ? `fu AS (
+  SELECT a.case_id, a.instrument_id, a.dk,
+         arg_min(a.total_score, (abs(a.administered_at - (a.opened_at + ${h})), a.administered_at, a.assessment_id)) AS follow
+  FROM a JOIN ep ON ep.case_id = a.case_id AND ep.instrument_id = a.instrument_id AND ep.dk = a.dk
+  WHERE a.administered_at > ep.base_at AND abs(a.administered_at - (a.opened_at + ${h})) <= ${tol}
+  GROUP BY ALL
+),
+units AS (
+  SELECT ep.*, fu.follow,
+         fu.follow IS NULL AND ep.base IS NOT NULL AND ep.opened_at + ${h} + ${tol} > ${asOf} AS not_due
+  FROM ep LEFT JOIN fu ON fu.case_id = ep.case_id AND fu.instrument_id = ep.instrument_id AND fu.dk = ep.dk
+)`
+      : `units AS (
+  SELECT ep.*, CASE WHEN ep.last_at > ep.base_at THEN ep.last END AS follow, false AS not_due
+  FROM ep
+)`;
+    const unitPick = p.unit === 'client'
+      ? `picked AS (
+  SELECT * FROM units
+  QUALIFY row_number() OVER (PARTITION BY client_id, instrument_id, dk ORDER BY base IS NULL, opened_at, case_id) = 1
+)`
+      : 'picked AS (SELECT * FROM units)';
+    const paired = 'follow IS NOT NULL AND base IS NOT NULL';
+    const imp = '(t.sgn * (follow - base))';
+    const case_ = (cond: string) => `CASE WHEN t.cutoff IS NULL THEN NULL ELSE ${cond} END`;
+    const caseness = (x: string) => `(CASE WHEN t.sgn < 0 THEN ${x} >= t.cutoff ELSE ${x} <= t.cutoff END)`;
+    const cat = (cond: string) => `CASE WHEN t.rc IS NULL THEN NULL ELSE count(*) FILTER (WHERE ${paired} AND ${cond}) END`;
+    const catClients = (cond: string) => `count(DISTINCT client_id) FILTER (WHERE ${paired} AND ${cond})`;
+    const sql = `WITH thresholds(instrument_id, rc, sgn, cutoff) AS (${thresholds}),
+scope AS (
+  SELECT c.case_id, c.client_id, c.opened_at FROM cases c
+  ${where(scope)}
+),
+a AS (
+  SELECT s.case_id, s.client_id, s.opened_at, x.instrument_id,
+         CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN x.domain_id END AS domain_id,
+         coalesce(CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN x.domain_id END, '') AS dk,
+         x.administered_at, x.assessment_id, x.total_score
+  FROM assessments x JOIN scope s ON s.case_id = x.case_id
+  ${where(aConds)}
+),
+ep AS (
+  SELECT case_id, client_id, opened_at, instrument_id, dk, any_value(domain_id) AS domain_id,
+         min(administered_at) FILTER (WHERE ${inWindow}) AS base_at,
+         arg_min(total_score, (administered_at, assessment_id)) FILTER (WHERE ${inWindow}) AS base${horizon ? '' : `,
+         max(administered_at) AS last_at,
+         arg_max(total_score, (administered_at, assessment_id)) AS last`}
+  FROM a
+  GROUP BY case_id, client_id, opened_at, instrument_id, dk
+),
+${followupCte},
+${unitPick}
+SELECT u.instrument_id, any_value(u.domain_id) AS domain_id, u.dk, t.rc, t.sgn, t.cutoff,
+  count(*) FILTER (WHERE ${paired}) AS paired,
+  count(DISTINCT client_id) FILTER (WHERE ${paired}) AS clients,
+  avg(base) FILTER (WHERE ${paired}) AS baseline_mean,
+  stddev_samp(base) FILTER (WHERE ${paired}) AS baseline_sd,
+  avg(follow) FILTER (WHERE ${paired}) AS followup_mean,
+  stddev_samp(follow) FILTER (WHERE ${paired}) AS followup_sd,
+  avg(follow - base) FILTER (WHERE ${paired}) AS mean_change,
+  stddev_samp(follow - base) FILTER (WHERE ${paired}) AS sd_change,
+  var_samp(base) FILTER (WHERE ${paired}) AS completer_var,
+  ${cat(`${imp} >= t.rc`)} AS improved,
+  ${cat(`${imp} > -t.rc AND ${imp} < t.rc`)} AS unchanged,
+  ${cat(`${imp} <= -t.rc`)} AS deteriorated,
+  ${catClients(`${imp} >= t.rc`)} AS improved_clients,
+  ${catClients(`${imp} > -t.rc AND ${imp} < t.rc`)} AS unchanged_clients,
+  ${catClients(`${imp} <= -t.rc`)} AS deteriorated_clients,
+  ${case_(`count(*) FILTER (WHERE ${paired} AND ${caseness('base')})`)} AS above_cutoff,
+  ${case_(`count(*) FILTER (WHERE ${paired} AND ${caseness('base')} AND NOT ${caseness('follow')})`)} AS moved_below,
+  ${catClients(caseness('base'))} AS above_clients,
+  ${catClients(`NOT ${caseness('base')}`)} AS not_above_clients,
+  ${catClients(`${caseness('base')} AND NOT ${caseness('follow')}`)} AS moved_clients,
+  ${catClients(`${caseness('base')} AND ${caseness('follow')}`)} AS stayed_clients,
+  count(*) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only,
+  count(DISTINCT client_id) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_clients,
+  avg(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_mean,
+  var_samp(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_var,
+  count(*) FILTER (WHERE not_due) AS not_yet_due,
+  count(DISTINCT client_id) FILTER (WHERE not_due) AS not_yet_due_clients,
+  count(*) FILTER (WHERE base IS NULL) AS no_baseline,
+  count(DISTINCT client_id) FILTER (WHERE base IS NULL) AS no_baseline_clients
+FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id
+GROUP BY u.instrument_id, u.dk, t.rc, t.sgn, t.cutoff
+ORDER BY u.instrument_id, u.dk`;
+    return { sql, args: q.args, argNames: q.names };
+  },
+  async compute(ctx, p) {
+    const { sql, args } = this.sql(p, ctx);
+    const raw = await ctx.db.all(sql, args as never, 'change-from-baseline query failed');
+    const rules = new Map(measureRules(ctx.framework, ctx.config).map((r) => [r.id, r]));
+    const domainName = (id: string) => ctx.framework?.domains.find((d) => d.id === id)?.name ?? id;
+    const rows: KpiRow[] = raw.map((r) => {
+      const instrument = r.instrument_id as string;
+      const domain = (r.domain_id ?? null) as string | null;
+      const rule = rules.get(instrument);
+      const n = num(r.paired);
+      const s = pairedFromSummary({
+        n,
+        baselineMean: (r.baseline_mean as number | null) ?? null,
+        baselineSd: (r.baseline_sd as number | null) ?? null,
+        followupMean: (r.followup_mean as number | null) ?? null,
+        followupSd: (r.followup_sd as number | null) ?? null,
+        meanChange: (r.mean_change as number | null) ?? null,
+        sdChange: (r.sd_change as number | null) ?? null,
+      });
+      const nOnly = num(r.baseline_only);
+      const welch =
+        n >= 2 && nOnly >= 2 && r.baseline_only_mean != null && r.baseline_mean != null
+          ? welchTest(r.baseline_only_mean as number, num(r.baseline_only_var), nOnly, r.baseline_mean as number, num(r.completer_var), n)
+          : null;
+      const share = (x: unknown, of: number) => (x == null || of === 0 ? null : num(x) / of);
+      const above = r.above_cutoff == null ? null : num(r.above_cutoff);
+      return {
+        group_by: 'measure',
+        group_id: domain ? `${instrument}:${domain}` : instrument,
+        group: `${rule?.name ?? instrument}${domain ? `: ${domainName(domain)}` : ''}`,
+        is_total: false,
+        instrument_id: instrument,
+        domain_id: domain,
+        direction: rule?.direction ?? null,
+        reliable_change: rule?.reliableChange ?? null,
+        clinical_cutoff: rule?.clinicalCutoff ?? null,
+        paired: n,
+        clients: num(r.clients),
+        baseline_mean: s.baselineMean,
+        baseline_sd: s.baselineSd,
+        followup_mean: s.followupMean,
+        followup_sd: s.followupSd,
+        mean_change: s.meanChange,
+        sd_change: s.sdChange,
+        ci_low: s.ciLow,
+        ci_high: s.ciHigh,
+        effect_size: s.effectSize,
+        improved: (r.improved ?? null) as number | null,
+        improved_pct: share(r.improved, n),
+        unchanged: (r.unchanged ?? null) as number | null,
+        unchanged_pct: share(r.unchanged, n),
+        deteriorated: (r.deteriorated ?? null) as number | null,
+        deteriorated_pct: share(r.deteriorated, n),
+        above_cutoff: above,
+        moved_below: (r.moved_below ?? null) as number | null,
+        moved_below_pct: above === null ? null : share(r.moved_below, above),
+        baseline_only: nOnly,
+        baseline_only_mean: (r.baseline_only_mean ?? null) as number | null,
+        attrition_difference: welch?.difference ?? (r.baseline_only_mean != null && r.baseline_mean != null ? num(r.baseline_only_mean) - num(r.baseline_mean) : null),
+        attrition_p: welch?.p ?? null,
+        not_yet_due: num(r.not_yet_due),
+        no_baseline: num(r.no_baseline),
+        improved_clients: num(r.improved_clients),
+        unchanged_clients: num(r.unchanged_clients),
+        deteriorated_clients: num(r.deteriorated_clients),
+        above_clients: num(r.above_clients),
+        not_above_clients: num(r.not_above_clients),
+        moved_clients: num(r.moved_clients),
+        stayed_clients: num(r.stayed_clients),
+        baseline_only_clients: num(r.baseline_only_clients),
+        not_yet_due_clients: num(r.not_yet_due_clients),
+        no_baseline_clients: num(r.no_baseline_clients),
+      } satisfies KpiRow;
+    });
+    rows.sort((a, b) => String(a.group).localeCompare(String(b.group)));
+    const notes: string[] = [];
+    if (rows.length === 0) notes.push('no assessments with a total score on cases in scope');
+    const noRule = rows.filter((r) => r.direction === null).map((r) => r.instrument_id);
+    if (noRule.length) notes.push(`no reliable-change threshold for ${[...new Set(noRule)].join(', ')}: add it to config kpi.change.measures for categories`);
+    return { rows, notes };
+  },
+};
