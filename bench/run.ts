@@ -3,6 +3,7 @@
  * Benchmarks are not tests: they print figures and write bench/out/*.json; record them in bench/RESULTS.md.
  */
 import { benchIngest } from './ingest.ts';
+import { benchScore } from './score.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -16,4 +17,11 @@ if (all || which.includes('ingest')) {
   console.log(JSON.stringify(r, null, 2));
   console.log(`\n| rows | native read_csv → insert | caselens ingest (CLI, incl. startup) | ratio | caselens in-process | ratio | peak RSS |`);
   console.log(`| ${r.totalRows.toLocaleString()} | ${(r.nativeMs / 1000).toFixed(2)} s (${r.nativeRowsPerSec.toLocaleString()} rows/s) | ${(r.caselensMs / 1000).toFixed(2)} s (${r.caselensRowsPerSec.toLocaleString()} rows/s) | ${r.ratio}× | ${(r.caselensInProcessMs / 1000).toFixed(2)} s | ${r.ratioInProcess}× | ${r.peakRssMb} MB |`);
+}
+
+if (all || which.includes('score')) {
+  const opts = quick ? { notes: 20_000, llmNotes: 200 } : { notes: 100_000, llmNotes: 1000 };
+  console.log(`bench score: offline on ${opts.notes.toLocaleString()} notes, LLM path on ${opts.llmNotes} …`);
+  const r = await benchScore(opts);
+  console.log(JSON.stringify(r, null, 2));
 }
