@@ -105,10 +105,11 @@ async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T>
 function printIngest(report: IngestReport, io: Io): void {
   io.out(`${report.status === 'succeeded' ? 'loaded' : 'FAILED'}: pipeline ${report.pipeline}, run ${report.runId}`);
   io.out(table(report.sources.map((s) => ({
-    source: s.source, table: s.table, read: s.read, loaded: s.loaded, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected,
+    source: s.source, table: s.table, read: s.read, loaded: s.loaded, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged,
+    ...(report.totals.deleted ? { deleted: s.deleted } : {}), rejected: s.rejected,
   }))));
   const t = report.totals;
-  io.out(`total: read ${t.read} = loaded ${t.loaded} + rejected ${t.rejected} (${(report.rejectRate * 100).toFixed(2)}% rejected; limit ${(report.rejectLimit * 100).toFixed(1)}%)`);
+  io.out(`total: read ${t.read} = loaded ${t.loaded}${t.deleted ? ` + deleted in source ${t.deleted}` : ''} + rejected ${t.rejected} (${(report.rejectRate * 100).toFixed(2)}% rejected; limit ${(report.rejectLimit * 100).toFixed(1)}%)`);
   for (const s of report.sources) {
     if (s.identity) io.out(`identity (${s.source}): ${s.identity.minted} new client IDs, ${s.identity.linked} linked to existing clients, ${s.identity.conflicts} sent to review`);
   }

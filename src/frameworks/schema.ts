@@ -120,6 +120,12 @@ export const domainSchema = z
     indicators: z.array(indicatorSchema).min(1),
     improvementCues: cueListSchema.default([]),
     deteriorationCues: cueListSchema.default([]),
+    /**
+     * Domain vocabulary ("bus", "commute", "car" for transport): a sentence that names the
+     * domain's topic but has none of its indicator cues is tagged only when the framework's
+     * valence or change cues give it a direction, and at lower confidence.
+     */
+    topicCues: cueListSchema.default([]),
   })
   .superRefine((domain, ctx) => {
     reportDuplicates(ctx, domain.indicators, (x) => x.id, (i) => ['indicators', i, 'id'], (k) => `duplicate indicator id "${k}"`);
@@ -133,6 +139,13 @@ export const domainSchema = z
       { name: 'deteriorationCues', path: ['deteriorationCues'], cues: domain.deteriorationCues },
     ]);
     reportDuplicates(ctx, domain.aliases, (a) => a.toLowerCase(), (i) => ['aliases', i], (k) => `duplicate alias "${k}"`);
+    // A topic cue that is also an indicator cue would never be read as a topic: the indicator wins.
+    const indicatorCues = new Map(domain.indicators.flatMap((ind) => ind.cues.map((cue) => [cue, ind.id] as const)));
+    reportCueLists(ctx, [{ name: 'topicCues', path: ['topicCues'], cues: domain.topicCues }]);
+    domain.topicCues.forEach((cue, i) => {
+      const owner = indicatorCues.get(cue);
+      if (owner !== undefined) issue(ctx, ['topicCues', i], `cue "${cue}" is already a cue of indicator "${owner}"; keep it in one place`);
+    });
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -306,6 +319,12 @@ export const frameworkSchema = z
     scopeTerminators: cueListSchema.default([]),
     improvementCues: cueListSchema.default([]),
     deteriorationCues: cueListSchema.default([]),
+    /** Marks a whole sentence as not evidence about the client (agency information, topics not covered). */
+    nonEvidenceCues: cueListSchema.default([]),
+    /** Words that make a domain topic a problem ("struggling", "lack of"): the topic tier tags it as a concern. */
+    adverseCues: cueListSchema.default([]),
+    /** Words that make a domain topic a strength ("stable", "reliable"): the topic tier tags it as a strength. */
+    supportiveCues: cueListSchema.default([]),
     domains: z.array(domainSchema).min(1),
     instruments: z.array(instrumentSchema).default([]),
   })
@@ -320,10 +339,16 @@ export const frameworkSchema = z
       { name: 'historicalCues', path: ['historicalCues'], cues: fw.historicalCues },
       { name: 'hypotheticalCues', path: ['hypotheticalCues'], cues: fw.hypotheticalCues },
       { name: 'scopeTerminators', path: ['scopeTerminators'], cues: fw.scopeTerminators },
+      { name: 'nonEvidenceCues', path: ['nonEvidenceCues'], cues: fw.nonEvidenceCues },
     ]);
     reportCueLists(ctx, [
       { name: 'improvementCues', path: ['improvementCues'], cues: fw.improvementCues },
       { name: 'deteriorationCues', path: ['deteriorationCues'], cues: fw.deteriorationCues },
+    ]);
+    // A word cannot make a topic both a problem and a strength.
+    reportCueLists(ctx, [
+      { name: 'adverseCues', path: ['adverseCues'], cues: fw.adverseCues },
+      { name: 'supportiveCues', path: ['supportiveCues'], cues: fw.supportiveCues },
     ]);
 
     const values = fw.scale.map((l) => l.value);

@@ -46,7 +46,7 @@ export async function resolveClients(db: Db, input: ResolveInput): Promise<Resol
     SELECT c.*, ci.client_id AS _existing_id, ci.rule AS _existing_rule
     FROM ${checkedTable} c
     LEFT JOIN client_identities ci ON ci.source_system = ${lit(system)} AND ci.source_key = c.client_key
-    WHERE c._reject IS NULL`);
+    WHERE c._reject IS NULL AND NOT c._delete`);
 
   const candidateQueries = rules.map((r, i) => {
     if (r.rule === 'external_id') {

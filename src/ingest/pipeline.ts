@@ -15,6 +15,7 @@ export const fieldMappingSchema = z.union([
     .object({
       from: z.string().min(1).optional().describe('source column; defaults to the field name'),
       value: scalar.optional().describe('a constant instead of a column'),
+      expr: z.string().min(1).optional().describe('a DuckDB SQL expression over source columns written as {{Column}}'),
       format: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().describe('strptime format(s) for dates and timestamps'),
       map: z.record(z.string(), z.union([scalar, z.null()])).optional().describe('source value -> canonical value (matched ignoring case)'),
       allowed: z.array(z.string()).min(1).optional().describe('values accepted after mapping'),
@@ -22,7 +23,7 @@ export const fieldMappingSchema = z.union([
       default: scalar.optional().describe('used when the source value is empty'),
     })
     .strict()
-    .refine((m) => !(m.from !== undefined && m.value !== undefined), { message: 'give either "from" or "value", not both' }),
+    .refine((m) => [m.from, m.value, m.expr].filter((x) => x !== undefined).length <= 1, { message: 'give one of "from", "value" or "expr"' }),
 ]);
 export type FieldMapping = z.infer<typeof fieldMappingSchema>;
 
@@ -61,6 +62,22 @@ export const sourceSchema = z
     csv: csvOptionsSchema.optional(),
     fields: z.record(z.string(), fieldMappingSchema),
     identity: z.object({ rules: z.array(identityRuleSchema).default([]) }).strict().optional(),
+    /** other files joined to each row by a key, their columns available to fields as prefix + column */
+    join: z
+      .array(
+        z
+          .object({
+            path: z.string().min(1),
+            on: z.string().min(1).describe('key column, present in both files'),
+            prefix: z.string().regex(/^[A-Za-z][\w]*$/).describe('joined columns are named prefix + column'),
+            where: z.string().min(1).optional().describe('SQL condition over the joined file, columns as {{Column}}'),
+            latest: z.string().min(1).optional().describe('when several rows share a key, keep the one with the greatest value here'),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** rows for which this SQL condition holds delete their record instead of loading it (e.g. "{{DateDeleted}} IS NOT NULL") */
+    deleteWhen: z.string().min(1).optional(),
     /** systems whose keys this source's references point at, per reference kind (default: this source's system) */
     refSystems: z.record(z.enum(['client', 'case', 'staff', 'program']), idSchema).optional(),
   })

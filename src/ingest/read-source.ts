@@ -147,7 +147,7 @@ function describeReaderError(errorType: string, message: string): { code: Reader
  * Lands every file of a source in one all-text staging table `stagingTable`, with the file
  * index and record number of each row. Rows the reader itself refuses come back as rejects.
  */
-export async function openSource(db: Db, source: Source, files: string[], neededColumns: string[], name: string): Promise<OpenedSource> {
+export async function openSource(db: Db, source: Source, files: string[], neededColumns: string[], name: string, baseDir = process.cwd()): Promise<OpenedSource> {
   const format = source.format ?? inferFormat(source.path) ?? 'csv';
   const columns = new Map(neededColumns.map((c, i) => [c, `c${i}`]));
   const csvReads: OpenedSource['csvReads'] = [];
@@ -178,12 +178,21 @@ export async function openSource(db: Db, source: Source, files: string[], needed
       presentColumns = new Set(described.map((d) => d.column_name));
       reader = `read_parquet(${lit(file)})`;
     }
-    const missing = neededColumns.filter((c) => !presentColumns.has(c));
+    const joins = source.join ?? [];
+    const joinedColumn = (c: string) => joins.find((j) => c.startsWith(j.prefix) && !presentColumns.has(c));
+    const missing = neededColumns.filter((c) => !presentColumns.has(c) && !joinedColumn(c));
     if (missing.length && format !== 'jsonl') {
       throw new SourceFileError(file, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} named in the pipeline's fields; columns in the file: ${[...presentColumns].slice(0, 40).join(', ')}`);
     }
-    const projections = neededColumns.map((c, i) => `CAST(${ident(c)} AS VARCHAR) AS c${i}`).join(', ');
-    selects.push(`SELECT ${fileIndex} AS _file, row_number() OVER () - 1 AS _rec${projections ? ', ' + projections : ''} FROM ${reader}`);
+    const own = neededColumns.map((c, i) => [c, i] as const).filter(([c]) => !joinedColumn(c));
+    const projections = own.map(([c, i]) => `CAST(${ident(c)} AS VARCHAR) AS c${i}`).join(', ');
+    let select = `SELECT ${fileIndex} AS _file, row_number() OVER () - 1 AS _rec${projections ? ', ' + projections : ''}${joins.map((j) => `, CAST(${ident(j.on)} AS VARCHAR) AS ${ident('_on_' + j.prefix)}`).join('')} FROM ${reader}`;
+    // Joined files: one row per key (the latest, if asked), their columns renamed prefix + column.
+    for (const [ji, j] of joins.entries()) {
+      const wanted = neededColumns.map((c, i) => [c, i] as const).filter(([c]) => joinedColumn(c) === j);
+      select = await joinedSelect(db, source, select, ji, j, wanted, baseDir);
+    }
+    selects.push(`SELECT _file, _rec, ${neededColumns.map((_, i) => `c${i}`).join(', ') || 'NULL AS _none'} FROM (${select})`);
   }
   return {
     relation: `(${selects.join('\nUNION ALL\n')})`,
@@ -233,4 +242,24 @@ export async function countEmbeddedLineBreaks(db: Db, staged: OpenedSource, tabl
     const nl = read.header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');
     await db.run(`INSERT INTO ${table} SELECT ${read.fileIndex}, rec, nl FROM (SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl FROM ${read.reader}) WHERE nl > 0`);
   }
+}
+
+type JoinSpec = NonNullable<Source['join']>[number];
+
+async function joinedSelect(db: Db, source: Source, select: string, index: number, j: JoinSpec, wanted: ReadonlyArray<readonly [string, number]>, baseDir: string): Promise<string> {
+  const file = path.resolve(baseDir, j.path);
+  if (!fs.existsSync(file)) throw new SourceFileError(file, `file to join (join.${index}.path) not found`);
+  const header = await readCsvHeader(db, file, source);
+  const cols = new Map(header.map((h, i) => [h, `j${i}`]));
+  for (const need of [j.on, ...(j.latest ? [j.latest] : []), ...wanted.map(([c]) => c.slice(j.prefix.length))]) {
+    if (!cols.has(need)) throw new SourceFileError(file, `missing column "${need}" needed to join it; columns in the file: ${header.slice(0, 40).join(', ')}`);
+  }
+  const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
+  const reader = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)})`;
+  const renamed = `SELECT ${header.map((h) => `${ident(h)} AS ${cols.get(h)}`).join(', ')} FROM ${reader}`;
+  const where = j.where ? `WHERE ${j.where.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_m, name: string) => cols.get(name.trim()) ?? 'NULL')}` : '';
+  const order = j.latest ? `${cols.get(j.latest)} DESC NULLS LAST` : '1';
+  const picked = `SELECT * FROM (${renamed}) ${where} QUALIFY row_number() OVER (PARTITION BY ${cols.get(j.on)} ORDER BY ${order}) = 1`;
+  const keep = wanted.map(([c, i]) => `jn${index}.${cols.get(c.slice(j.prefix.length))} AS c${i}`).join(', ');
+  return `SELECT m.*${keep ? ', ' + keep : ''} FROM (${select}) m LEFT JOIN (${picked}) jn${index} ON jn${index}.${cols.get(j.on)} = m.${ident('_on_' + j.prefix)}`;
 }

@@ -3,7 +3,7 @@ import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
 import { explainDbError, lit, type Db } from '../store/index.ts';
 import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
-import { mergeRows } from './merge.ts';
+import { applyDeletions, mergeRows } from './merge.ts';
 import { inferFormat, type Pipeline, type Source } from './pipeline.ts';
 import { countEmbeddedLineBreaks, expandSourcePath, explainReadError, openSource, type ReaderReject } from './read-source.ts';
 import { buildCheckSql, neededColumns } from './validate.ts';
@@ -14,6 +14,8 @@ export interface SourceReport {
   files: string[];
   read: number;
   loaded: number;
+  /** rows the source marks as deleted (deleteWhen): their records were removed */
+  deleted: number;
   inserted: number;
   updated: number;
   unchanged: number;
@@ -27,7 +29,7 @@ export interface IngestReport {
   pipeline: string;
   status: 'succeeded' | 'failed';
   sources: SourceReport[];
-  totals: { read: number; loaded: number; inserted: number; updated: number; unchanged: number; rejected: number };
+  totals: { read: number; loaded: number; deleted: number; inserted: number; updated: number; unchanged: number; rejected: number };
   rejectRate: number;
   rejectLimit: number;
   message?: string;
@@ -143,7 +145,7 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   const spec = CANONICAL[source.table as TargetTable];
   const files = await expandSourcePath(db, source, pipeline.baseDir);
   const checked = `_chk_${index}`;
-  const opened = await openSource(db, source, files, neededColumns(source), `_src_${index}`);
+  const opened = await openSource(db, source, files, neededColumns(source), `_src_${index}`, pipeline.baseDir);
   const shownFiles = files.map((f) => displayPath(f, opts.displayRoot ?? pipeline.baseDir));
   await db.run(`CREATE OR REPLACE TEMP TABLE _files AS SELECT * FROM (VALUES ${shownFiles.map((f, i) => `(${i}, ${lit(f)})`).join(', ')}) v(idx, name)`);
   await db.run(`CREATE OR REPLACE TEMP MACRO file_name(f) AS (SELECT name FROM _files WHERE idx = f)`);
@@ -202,6 +204,7 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   } else {
     counts = await mergeRows(db, checked, spec.table, spec.idColumn, check.targetColumns);
   }
+  const deleted = await applyDeletions(db, checked, spec.table, source.table === 'clients' ? 'client_key' : spec.idColumn);
   const rejectsByCode = Object.fromEntries(
     (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = $2 GROUP BY code ORDER BY code`, [runId, source.name])).map((r) => [r.code, r.n]),
   );
@@ -211,7 +214,7 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   const loaded = counts.inserted + counts.updated + counts.unchanged;
   return {
     source: source.name, table: source.table, files: shownFiles, read: staged + readerRejects.length,
-    loaded, ...counts, rejected, rejectsByCode, ...(identity ? { identity } : {}),
+    loaded, deleted, ...counts, rejected, rejectsByCode, ...(identity ? { identity } : {}),
   };
 }
 
@@ -232,10 +235,11 @@ async function appendRejects(db: Db, runId: number, rejects: RejectRow[]): Promi
 }
 
 function sumTotals(reports: SourceReport[]): IngestReport['totals'] {
-  const t = { read: 0, loaded: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const t = { read: 0, loaded: 0, deleted: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   for (const r of reports) {
     t.read += r.read;
     t.loaded += r.loaded;
+    t.deleted += r.deleted;
     t.inserted += r.inserted;
     t.updated += r.updated;
     t.unchanged += r.unchanged;

@@ -14,6 +14,8 @@ export interface NormalisedMapping {
   column: string;
   /** the source column, or undefined for a constant */
   from?: string;
+  /** a SQL expression over source columns written as {{Column}} */
+  expr?: string;
   value?: string | number | boolean;
   format?: string[];
   map?: Record<string, string | number | boolean | null>;
@@ -30,7 +32,7 @@ export function normaliseMappings(source: Source): NormalisedMapping[] {
     if (typeof m === 'string') return { ...base, from: m };
     return {
       ...base,
-      ...(m.value !== undefined ? { value: m.value } : { from: m.from ?? field }),
+      ...(m.value !== undefined ? { value: m.value } : m.expr !== undefined ? { expr: m.expr } : { from: m.from ?? field }),
       ...(m.format !== undefined ? { format: Array.isArray(m.format) ? m.format : [m.format] } : {}),
       ...(m.map !== undefined ? { map: m.map } : {}),
       ...(m.allowed !== undefined ? { allowed: m.allowed } : {}),
@@ -41,9 +43,25 @@ export function normaliseMappings(source: Source): NormalisedMapping[] {
 }
 
 /** Source columns the staging table must hold. */
+const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
+
+/** Source columns named as {{Column}} in a SQL snippet of the pipeline. */
+export function placeholders(expr: string): string[] {
+  return [...expr.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/** Replaces {{Column}} by the staging column that holds it. */
+export function expandPlaceholders(expr: string, columns: Map<string, string>, alias = 's'): string {
+  return expr.replace(PLACEHOLDER, (_m, name: string) => `${alias}.${columns.get(name.trim()) ?? 'NULL'}`);
+}
+
 export function neededColumns(source: Source): string[] {
   const cols = new Set<string>();
-  for (const m of normaliseMappings(source)) if (m.from) cols.add(m.from);
+  for (const m of normaliseMappings(source)) {
+    if (m.from) cols.add(m.from);
+    if (m.expr) for (const c of placeholders(m.expr)) cols.add(c);
+  }
+  if (source.deleteWhen) for (const c of placeholders(source.deleteWhen)) cols.add(c);
   for (const r of source.identity?.rules ?? []) if (r.rule === 'external_id') cols.add(r.from);
   return [...cols];
 }
@@ -73,7 +91,7 @@ function describe(m: NormalisedMapping): string {
 }
 
 function fieldSql(m: NormalisedMapping, columns: Map<string, string>): FieldSql {
-  const raw = m.from !== undefined ? `s.${columns.get(m.from) ?? 'NULL'}` : sqlValue(m.value!);
+  const raw = m.from !== undefined ? `s.${columns.get(m.from) ?? 'NULL'}` : m.expr !== undefined ? `CAST((${expandPlaceholders(m.expr, columns)}) AS VARCHAR)` : sqlValue(m.value!);
   let norm = m.spec.verbatim ? `nullif(${raw}, '')` : `nullif(trim(${raw}), '')`;
   if (m.default !== undefined) norm = `coalesce(${norm}, ${sqlValue(m.default)})`;
   let mapped = norm;
@@ -316,7 +334,8 @@ CREATE OR REPLACE TEMP TABLE ${outputTable} AS
 WITH t0 AS (
   SELECT s._file, s._rec,
     ${[...typedCols, ...rawCols, ...extCols].join(',\n    ')},
-    CASE ${fieldErrorWhens.join('\n      ') || 'WHEN false THEN NULL'} END AS _field_error
+    CASE ${fieldErrorWhens.join('\n      ') || 'WHEN false THEN NULL'} END AS _field_error,
+    ${source.deleteWhen ? `coalesce((${expandPlaceholders(source.deleteWhen, columns)}), false)` : 'false'} AS _delete
   FROM ${relation} s
 ),
 t1 AS (
@@ -329,12 +348,12 @@ t2 AS (
 ),
 e AS (
   SELECT t.*,
-    coalesce(_field_error,
-      CASE ${[...rowChecks, ...refErrors].join('\n      ') || 'WHEN false THEN NULL'} END) AS _pre_reject
+    CASE WHEN _delete THEN NULL ELSE coalesce(_field_error,
+      CASE ${[...rowChecks, ...refErrors].join('\n      ') || 'WHEN false THEN NULL'} END) END AS _pre_reject
   FROM t2 t
 ),
 d AS (SELECT * FROM e)
-SELECT ${finalSelect.join(', ')}, e.${ident('_raw_' + spec.key)} AS _raw_key, e._pre_reject AS _reject
+SELECT ${finalSelect.join(', ')}, e.${ident('_raw_' + spec.key)} AS _raw_key, e._delete, e._pre_reject AS _reject
 FROM d e`;
 
   // Duplicate keys are rare: find them with a cheap GROUP BY, then number only their rows.
@@ -345,12 +364,12 @@ FROM (
   FROM (
     SELECT _file, _rec, _raw_key, row_number() OVER w AS _rn, first_value(_file) OVER w AS _first_file, first_value(_rec) OVER w AS _first_rec
     FROM ${outputTable}
-    WHERE _reject IS NULL AND ${ownKeyExpr} IN (SELECT ${ownKeyExpr} FROM ${outputTable} WHERE _reject IS NULL GROUP BY ALL HAVING count(*) > 1)
+    WHERE _reject IS NULL AND NOT _delete AND ${ownKeyExpr} IN (SELECT ${ownKeyExpr} FROM ${outputTable} WHERE _reject IS NULL AND NOT _delete GROUP BY ALL HAVING count(*) > 1)
     WINDOW w AS (PARTITION BY ${ownKeyExpr} ORDER BY _file, _rec)
   )
   WHERE _rn > 1
 ) d
 WHERE ${outputTable}._file = d._file AND ${outputTable}._rec = d._rec`;
-  const countDuplicatesSql = `SELECT count(*) FROM (SELECT 1 FROM ${outputTable} WHERE _reject IS NULL GROUP BY ${ownKeyExpr} HAVING count(*) > 1)`;
+  const countDuplicatesSql = `SELECT count(*) FROM (SELECT 1 FROM ${outputTable} WHERE _reject IS NULL AND NOT _delete GROUP BY ${ownKeyExpr} HAVING count(*) > 1)`;
   return { sql, markDuplicatesSql, countDuplicatesSql, targetColumns: outCols, idColumn: spec.idColumn };
 }

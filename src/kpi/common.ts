@@ -1,5 +1,4 @@
 /** Pieces shared by the KPI definitions. */
-import { resolveRef } from './params.ts';
 import type { ColumnSpec, ColumnType, KpiContext } from './types.ts';
 
 export function col(name: string, label: string, type: ColumnType, description: string, extra: Partial<ColumnSpec> = {}): ColumnSpec {
@@ -19,16 +18,16 @@ export interface BaseParams {
   by: string;
 }
 
-/** Period, as-of date, filters (programme and manager resolved to ids) and grouping. */
-export async function resolveBase(raw: Record<string, unknown>, ctx: KpiContext, defaultBy = 'none'): Promise<BaseParams> {
+/** Period, as-of date, filters (programme and manager already resolved to ids by runKpi) and grouping. */
+export function resolveBase(raw: Record<string, unknown>, ctx: Pick<KpiContext, 'today'>, defaultBy = 'none'): BaseParams {
   const s = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
   const to = s('to');
   return {
     from: s('from'),
     to,
     asOf: s('asOf') ?? to ?? ctx.today,
-    program: await resolveRef(ctx.db, 'program', s('program')),
-    manager: await resolveRef(ctx.db, 'manager', s('manager')),
+    program: s('program'),
+    manager: s('manager'),
     caseType: s('caseType'),
     by: s('by') ?? defaultBy,
   };

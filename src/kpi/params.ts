@@ -34,7 +34,7 @@ export const P = {
   domain: { name: 'domain', flag: '--domain', description: 'only this framework domain', schema: id.optional() },
   by: (options: string[], def: string): ParamSpec => ({
     name: 'by', flag: '--by', description: `grouping: ${[...options, 'none'].map((o) => `\`${o}\``).join(', ')}`,
-    schema: z.enum([...options, 'none'] as [string, ...string[]]).optional(), defaultText: `\`${def}\``,
+    schema: z.enum(['none', ...options] as [string, ...string[]]).optional(), defaultText: `\`${def}\``,
   }),
   graceDays: { name: 'graceDays', flag: '--grace-days', description: 'days after the due date a follow-up still counts as on time', schema: wholeDays.optional(), defaultText: 'config `kpi.followups.graceDays` (7)' },
   threshold: { name: 'threshold', flag: '--threshold', description: 'a satisfaction response at or above this counts as satisfied', schema: z.coerce.number().optional(), defaultText: 'config `kpi.satisfaction.threshold` (4)' },

@@ -124,8 +124,8 @@ export interface KpiDefinition<P extends Record<string, unknown> = Record<string
   /** grouping dimensions offered through the `by` parameter */
   groupings?: { options: string[]; default: string };
   disclosure?: DisclosureSpec;
-  /** fills defaults (from config) after validation */
-  resolve(raw: Record<string, unknown>, ctx: KpiContext): Promise<P>;
+  /** fills defaults (from config) after validation; programme and manager are already resolved to ids */
+  resolve(raw: Record<string, unknown>, ctx: Pick<KpiContext, 'config' | 'today'>): P;
   /** the main SQL and its parameters, used both to run and to document the KPI */
   sql(params: P, ctx: Pick<KpiContext, 'config' | 'framework'>): { sql: string; args: unknown[]; argNames: string[] };
   compute(ctx: KpiContext, params: P): Promise<ComputeOutput>;

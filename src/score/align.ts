@@ -8,10 +8,12 @@ export interface AlignOptions {
 }
 
 /**
- * Default minimum similarity of a fuzzy match; see `fuzzySimilarity` below for the measure.
- * With it: "signed the lease" ~ "signed a lease" (0.87), one typo in any word of ≥ 4 letters
- * passes, one wrong content word in ten passes (0.90) but two do not (0.80), and a quote that
- * shares only half of its words with the note is far below (~0.5).
+ * Default minimum similarity of a fuzzy match; the measure is described at `fuzzyPass` below.
+ * With it: "signed the lease" ~ "signed a lease" (0.87); a typo in one word of a quote of three
+ * or more words passes ("signed the lease on a new apartmnt": 0.98); one wrong or missing
+ * content word in ten passes (0.90) but two do not (0.80); a quote that shares only half of its
+ * words with the note is far below (~0.5); a single word must be nearly exact (≥ 0.85 by
+ * characters: "apartmnt" ~ "apartment" passes, "job" ~ "jobs" does not).
  */
 export const DEFAULT_FUZZY_THRESHOLD = 0.85;
 
@@ -257,27 +259,43 @@ function splitsSurrogate(text: string, i: number): boolean {
   return i > 0 && i < text.length && (text.charCodeAt(i) & 0xfc00) === 0xdc00 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800;
 }
 
-/** Ranking key, smaller is better: inside `near`, overlapping it, outside; then distance; then order. */
+/** Position relative to `near`, smaller is better: inside it, overlapping it, outside; then distance from it. */
 function nearKey(span: Span, near: Span | undefined): [number, number] {
   if (!near) return [0, 0];
   const cls = span.start >= near.start && span.end <= near.end ? 0 : span.start < near.end && span.end > near.start ? 1 : 2;
   return [cls, Math.abs(span.start - near.start) + Math.abs(span.end - near.end)];
 }
 
+/**
+ * The best of several occurrences: by position relative to `near`, then whole words before
+ * parts of words, then distance from `near`, then not cutting accents off, then the first.
+ */
 function pickBest(text: string, spans: Span[], near: Span | undefined): Span | undefined {
   let best: Span | undefined;
   let bestKey: number[] = [];
   for (const s of spans) {
     const [cls, dist] = nearKey(s, near);
-    // a span that cuts a letter from its accents is only taken when nothing else fits
-    const cuts = isCombiningAt(text, s.start) || (s.end < text.length && isCombiningAt(text, s.end)) ? 1 : 0;
-    const key = [cls, dist, cuts, s.start];
+    // whole words before parts of words; a letter is cut from its accents only when nothing else fits
+    const cutsWord = cutsWordAt(text, s.start) || cutsWordAt(text, s.end) ? 1 : 0;
+    const cutsCluster = isCombiningAt(text, s.start) || (s.end < text.length && isCombiningAt(text, s.end)) ? 1 : 0;
+    const key = [cls, cutsWord, dist, cutsCluster, s.start];
     if (best === undefined || lexLess(key, bestKey)) {
       best = s;
       bestKey = key;
     }
   }
   return best;
+}
+
+const ALNUM_RE = /[\p{L}\p{N}\p{M}]/u;
+
+/** Whether offset i lies inside a word (alphanumerics on both sides of it). */
+function cutsWordAt(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const before = text.charCodeAt(i - 1);
+  const prev = (before & 0xfc00) === 0xdc00 && i >= 2 ? text.slice(i - 2, i) : text[i - 1] as string;
+  const next = String.fromCodePoint(text.codePointAt(i) as number);
+  return ALNUM_RE.test(prev) && ALNUM_RE.test(next);
 }
 
 function lexLess(a: number[], b: number[]): boolean {
@@ -400,7 +418,7 @@ function fuzzyPass(text: string, quote: string, from: number, near: Span | undef
     if (s < j) {
       const ww = (prefix[j] as number) - (prefix[s] as number);
       const sim = 1 - (curD[m] as number) / Math.max(wq, ww);
-      if (sim >= threshold - EPS) {
+      if (sim > 0 && sim >= threshold - EPS) {
         const span = { start: (t[s] as Token).start, end: tj.end };
         const [cls, dist] = nearKey(span, near);
         const key = [-sim, cls, dist, span.start];

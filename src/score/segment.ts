@@ -1,3 +1,5 @@
+import { isWhitespace } from './align.ts';
+
 export interface Sentence {
   /** 1-based, as shown to the model */
   index: number;
@@ -7,16 +9,19 @@ export interface Sentence {
 }
 
 /*
- * A small single-pass scanner (no regular expressions on the hot path). Measured against
- * Intl.Segmenter('en', { granularity: 'sentence' }), it is an order of magnitude faster and
- * needs no fixes for abbreviations after the fact. Rules:
+ * A small scanner: one pass of a simple character-class regex finds candidate boundaries
+ * (no backtracking), and each candidate is decided by looking at the characters around it.
+ * On 100k notes of ~320 characters it takes ~0.2 s, about five times faster than
+ * Intl.Segmenter('en', { granularity: 'sentence' }), which would also need fixing after the
+ * fact for abbreviations, initials and line breaks. Rules:
  *
  * - a line break (LF, CR, CRLF, U+2028/9, VT, FF) always ends a sentence: case notes put a new
  *   thought, a bullet or a list item on a new line;
  * - `.`, `!`, `?`, `…` (runs of them, then closing quotes/brackets such as `."` or `.)`) end a
  *   sentence when followed by whitespace or the end of the text, except:
  *   - titles and abbreviations that are followed by more of the same sentence (Mr. Mrs. Dr.
- *     St. e.g. i.e. vs. approx. …) never end one;
+ *     St. e.g. i.e. vs. approx. …) never end one, except St./Dr. after a capitalised word
+ *     ("Maple St.", a street), which are treated like the next group;
  *   - abbreviations that may also end a sentence (etc. a.m. p.m. appt. …) and ellipses end one
  *     only when the next word starts with a capital letter;
  *   - a single capital letter (an initial: "J. Smith", "U.S.") does not end one;
@@ -44,12 +49,7 @@ const LETTER_RE = /^\p{L}/u;
 const DOTTED_RE = /^(?:\p{L}\.)+\p{L}$/u;
 const LIST_MARKER_RE = /^(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})$/;
 
-function isWs(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 160) return false;
-  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
+const isWs = isWhitespace;
 
 function isLineBreak(c: number): boolean {
   return (c >= 10 && c <= 13) || c === 0x2028 || c === 0x2029;

@@ -43,6 +43,12 @@ describe('alignQuote: exact and normalised', () => {
     expect(c?.similarity).toBe(1);
   });
 
+  it('prefers an occurrence that is a whole word', () => {
+    const text = 'The jobs fair was full. He lost his job.';
+    const [c] = verified(text, alignQuote(text, 'job'));
+    expect(c?.start).toBe(text.lastIndexOf('job'));
+  });
+
   it('prefers a normalised match in the cited sentence over an exact one elsewhere', () => {
     const text = 'she signed the lease. Later: She Signed The Lease again.';
     const near = { start: text.indexOf('Later'), end: text.length };

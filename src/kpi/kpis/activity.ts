@@ -61,8 +61,8 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
     lines: [{ total: 'assessed', parts: ['on_time', 'late', 'overdue'] }],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'program');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'program');
     return clean({ ...base, graceDays: (raw.graceDays as number | undefined) ?? ctx.config.followups.graceDays });
   },
   sql(p) {
@@ -139,8 +139,8 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
     lines: [],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    return clean(await resolveBase(raw, ctx, 'program'));
+  resolve(raw, ctx) {
+    return clean(resolveBase(raw, ctx, 'program'));
   },
   sql(p) {
     const q = new SqlArgs();
@@ -204,8 +204,8 @@ export const attendance: KpiDefinition<BaseParams> = {
     lines: [{ total: 'appointments', parts: ['attended', 'no_shows'] }],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    return clean(await resolveBase(raw, ctx, 'program'));
+  resolve(raw, ctx) {
+    return clean(resolveBase(raw, ctx, 'program'));
   },
   sql(p, ctx) {
     const q = new SqlArgs();
@@ -239,7 +239,16 @@ export const attendance: KpiDefinition<BaseParams> = {
 
 // ---------------------------------------------------------------------------------------------
 
-type SatisfactionParams = Omit<BaseParams, 'asOf'> & { threshold: number };
+interface SatisfactionParams {
+  [key: string]: unknown;
+  from?: string | undefined;
+  to?: string | undefined;
+  program?: string | undefined;
+  manager?: string | undefined;
+  caseType?: string | undefined;
+  by: string;
+  threshold: number;
+}
 
 export const satisfaction: KpiDefinition<SatisfactionParams> = {
   id: 'satisfaction',
@@ -277,8 +286,8 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
     lines: [{ total: 'responses', parts: ['satisfied', 'unsatisfied'] }],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'program');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'program');
     const { asOf: _asOf, ...rest } = base;
     return clean({ ...rest, threshold: (raw.threshold as number | undefined) ?? ctx.config.satisfaction.threshold });
   },

@@ -42,8 +42,8 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
     lines: [],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    return clean(await resolveBase(raw, ctx, 'program'));
+  resolve(raw, ctx) {
+    return clean(resolveBase(raw, ctx, 'program'));
   },
   sql(p) {
     const q = new SqlArgs();
@@ -108,8 +108,8 @@ export const caseload: KpiDefinition<CaseloadParams> = {
   },
   params: [P.asOf, P.program, P.manager, P.caseType, P.capacity],
   columns: caseloadColumns,
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'manager');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'manager');
     return clean({ ...base, from: undefined, to: undefined, capacity: (raw.capacity as number | undefined) ?? ctx.config.caseload.defaultCapacity });
   },
   sql(p) {
@@ -180,8 +180,8 @@ export const caseloadSeries: KpiDefinition<CaseloadParams & { from: string; to: 
     col('month_end', 'Month end', 'date', 'the snapshot day (last day of the month)', { dimension: true }),
     ...caseloadColumns.filter((c) => !['capacity_source', 'utilisation'].includes(c.name)),
   ],
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'manager');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'manager');
     const to = base.to ?? base.asOf;
     const from = base.from ?? addMonths(to, -11);
     if (from > to) throw new UsageError(`kpi caseload-series: --from ${from} is after --to ${to}`);

@@ -147,8 +147,8 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
     ],
     additiveGroups: () => false,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'none');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'none');
     const c = ctx.config.change;
     const pick = <T>(k: string, d: T): T => (raw[k] as T | undefined) ?? d;
     return clean({

@@ -84,8 +84,8 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     lines: [{ total: 'cases', parts: ['complete', 'incomplete'] }, ...RULES.map((r) => ({ total: 'cases', parts: [`fail_${r}`, `pass_${r}`] }))],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'manager');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'manager');
     const d = ctx.config.documentation;
     return clean({
       ...base,

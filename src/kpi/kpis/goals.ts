@@ -49,8 +49,8 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
     lines: [{ total: 'goals', parts: ['achieved', 'not_achieved'] }],
     additiveGroups: () => true,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'domain');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'domain');
     return clean({ ...base, domain: raw.domain as string | undefined });
   },
   sql(p, ctx) {

@@ -54,8 +54,8 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
     lines: DIRECTIONS.map((d) => ({ total: 'active', parts: [d, `no_${d}`] })),
     additiveGroups: () => false,
   },
-  async resolve(raw, ctx) {
-    const base = await resolveBase(raw, ctx, 'domain');
+  resolve(raw, ctx) {
+    const base = resolveBase(raw, ctx, 'domain');
     const { asOf: _a, ...rest } = base;
     return clean({ ...rest, by: 'domain', domain: raw.domain as string | undefined, scorer: raw.scorer as string | undefined }) as NarrativeParams;
   },
