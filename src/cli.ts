@@ -13,6 +13,7 @@ import { exportTables, migrate, openStore, type Db } from './store/index.ts';
 import { validateProject } from './validate.ts';
 import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from './score/cli.ts';
 import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
+import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -331,11 +332,18 @@ async function cmdSummarize(values: Values, config: Config, io: Io): Promise<num
   return withDb(databasePath(values, config), async (db) => {
     const s = await summarizeCase(db, values.case!, framework, choice.scorer);
     if (!s) throw new CaselensError(`no case "${values.case}"; case ids look like sample:K0000001`, { exitCode: exitCodes.usage, status: 404 });
+    const written = choice.llm && s.domains.length ? await summarizeCaseWithLlm(db, s, framework, choice.llm) : undefined;
     if (values.json) {
-      io.out(JSON.stringify(s, null, 2));
+      io.out(JSON.stringify({ ...s, ...(written ? { written } : {}) }, null, 2));
       return exitCodes.ok;
     }
     io.out(`case ${s.caseId} (client ${s.clientId}): ${s.notes} note(s), ${s.scoredNotes} scored by ${s.scorer}`);
+    if (written) {
+      io.out(`\nwritten summary (${written.model}; every sentence's quotes checked against its notes; ${written.droppedSentences} uncited sentence(s) left out):`);
+      for (const d of written.domains) {
+        for (const st of d.sentences) io.out(`  ${d.domainName}: ${st.text} ${st.citations.map((c) => `[${c.noteId} “${c.quote}”]`).join(' ')}`);
+      }
+    }
     if (s.domains.length === 0) io.out('no cited evidence in this case\'s notes yet (run caselens score)');
     for (const d of s.domains) {
       io.out(`\n${d.picture}`);

@@ -27,6 +27,8 @@ export interface ScorerChoice {
   pricing?: Pricing;
   /** for a dry run: estimated requests and prompt tokens for one note's text */
   estimate?: (text: string) => { requests: number; promptTokens: number };
+  /** the endpoint, for other LLM work such as written case summaries */
+  llm?: { baseURL?: string; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
 }
 
 /**
@@ -52,6 +54,7 @@ export async function chooseScorer(config: Config, framework: Framework, flags: 
     concurrency: flags.concurrency ?? o.concurrency,
     ...(o.pricing ? { pricing: o.pricing } : {}),
     estimate: (text: string) => estimateRequest(framework, text),
+    llm: { ...(baseURL ? { baseURL } : {}), apiKey, model, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries },
   };
 }
 
