@@ -1,28 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { runCli } from '../support/cli.ts';
 import { CLEAN, cleanPipeline, snapshot, tempDir, withDb, writeFiles, writePipeline } from '../helpers.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const CLI = path.join(ROOT, 'src', 'cli.ts');
-
-function runCli(args: string[], cwd: string, onStderr?: (text: string, kill: () => void) => void) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], { cwd, env: { ...process.env, CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, () => child.kill('SIGKILL'));
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 function bigNotes(n: number): string {
   const lines = ['note_key,case_key,author_key,written_at,text'];
@@ -51,12 +33,12 @@ describe('a load killed half-way', () => {
       'cases.csv': CLEAN['cases.csv'].replace('K2,C2,P1,S2,2024-03-01,,', 'K2,C2,P1,S3,2024-03-01,2024-07-01,goals_met'),
     });
     let killedAt = '';
-    const killed = await runCli(['ingest', 'crm', '--progress'], dir, (stderr, kill) => {
+    const killed = await runCli(['ingest', 'crm', '--progress'], dir, { onStderr: (stderr, kill) => {
       if (!killedAt && /checking notes/.test(stderr)) {
         killedAt = stderr.trim().split('\n').at(-1)!;
         kill();
       }
-    });
+    } });
     expect(killed.signal).toBe('SIGKILL');
     // it was killed after earlier sources of the same job had been merged
     expect(killed.stderr).toMatch(/merging cases/);

@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { sentencesOf, startFakeOpenAI, type RecordedRequest } from '../support/fake-openai.ts';
+import { runCli } from '../support/cli.ts';
 import { CLEAN, cleanPipeline, tempDir, withDb, writeFiles, writePipeline } from '../helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const CLI = path.join(ROOT, 'src', 'cli.ts');
-
-function runCli(args: string[], cwd: string, killWhen?: () => boolean) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, ...args], { cwd, env: { ...process.env, CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = killWhen ? setInterval(() => { if (killWhen()) child.kill('SIGKILL'); }, 5) : undefined;
-    child.on('close', (code, signal) => {
-      clearInterval(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 /** 60 notes over the 4 clean cases; each mentions the client's name and phone. */
 function manyNotes(): string {
@@ -70,7 +52,7 @@ describe('caselens score with an OpenAI-compatible provider', () => {
       expect(fake.requests).toHaveLength(0);
 
       // kill the run once 30 answers have gone out: at least one batch of 20 is stored by then
-      const killed = await runCli(['score'], dir, () => fake.requests.length >= 30);
+      const killed = await runCli(['score'], dir, { killWhen: () => fake.requests.length >= 30 });
       expect(killed.signal).toBe('SIGKILL');
       const sentBeforeKill = fake.requests.length;
       const stored = await withDb(path.join(dir, 'db.duckdb'), (db) => db.value<number>("SELECT count(*) FROM note_scores WHERE status = 'ok'"));
