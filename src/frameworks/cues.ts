@@ -139,7 +139,7 @@ function prefilterKey(cue: string): string | undefined {
   const rest = cue.slice(first.length);
   if (first.length < KEY_CHARS) {
     // a short first word followed by "#" or glued to more word characters by "-" cannot be keyed by the word
-    return /^[#\-]/.test(rest) ? undefined : first;
+    return /^[#-]/.test(rest) ? undefined : first;
   }
   return first.slice(0, KEY_CHARS);
 }

@@ -321,6 +321,8 @@ export const frameworkSchema = z
     deteriorationCues: cueListSchema.default([]),
     /** Marks a whole sentence as not evidence about the client (agency information, topics not covered). */
     nonEvidenceCues: cueListSchema.default([]),
+    /** People other than the client ("neighbour", "roommate"): a clause with one of them as its subject is not evidence. */
+    otherPersonCues: cueListSchema.default([]),
     /** Words that make a domain topic a problem ("struggling", "lack of"): the topic tier tags it as a concern. */
     adverseCues: cueListSchema.default([]),
     /** Words that make a domain topic a strength ("stable", "reliable"): the topic tier tags it as a strength. */
@@ -345,6 +347,7 @@ export const frameworkSchema = z
       { name: 'improvementCues', path: ['improvementCues'], cues: fw.improvementCues },
       { name: 'deteriorationCues', path: ['deteriorationCues'], cues: fw.deteriorationCues },
     ]);
+    reportCueLists(ctx, [{ name: 'otherPersonCues', path: ['otherPersonCues'], cues: fw.otherPersonCues }]);
     // A word cannot make a topic both a problem and a strength.
     reportCueLists(ctx, [
       { name: 'adverseCues', path: ['adverseCues'], cues: fw.adverseCues },

@@ -62,7 +62,7 @@ describe('shipped framework files', () => {
   it('self-sufficiency has id, version and a 1-5 scale', () => {
     const fw = loadShipped();
     expect(fw.id).toBe('self-sufficiency');
-    expect(fw.version).toBe('1.0.0');
+    expect(fw.version).toBe('1.1.0');
     expect(fw.scale.map((l) => [l.value, l.label])).toEqual([
       [1, 'In crisis'],
       [2, 'Vulnerable'],
