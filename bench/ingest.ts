@@ -57,7 +57,7 @@ async function nativeLoad(dataDir: string, dbPath: string): Promise<number> {
   await db.run(`INSERT INTO staff SELECT staff_key, name, role, supervisor_key, team, NULL, caseload_capacity::INTEGER FROM ${from('staff.csv')}`);
   await db.run(`INSERT INTO clients SELECT client_key, gender, race_ethnicity, veteran, year(date_of_birth::DATE), now()::TIMESTAMP FROM ${from('clients.csv')}`);
   await db.run(`INSERT INTO client_pii SELECT client_key, first_name, last_name, date_of_birth::DATE, phone, email, address, national_id, NULL FROM ${from('clients.csv')}`);
-  await db.run(`INSERT INTO cases SELECT case_key, client_key, program_key, manager_key, case_type, opened_on::DATE, closed_on::DATE, status, closure_reason FROM ${from('cases.csv')}`);
+  await db.run(`INSERT INTO cases (case_id, client_id, program_id, manager_id, case_type, opened_at, closed_at, status, closure_reason) SELECT case_key, client_key, program_key, manager_key, case_type, opened_on::DATE, closed_on::DATE, status, closure_reason FROM ${from('cases.csv')}`);
   await db.run(`INSERT INTO notes SELECT n.note_key, n.case_key, c.client_id, n.author_key, n.written_at::TIMESTAMP, n.note_type, n.text, sha256(n.text) FROM ${from('notes.csv')} n JOIN cases c ON c.case_id = n.case_key`);
   await db.run('COMMIT');
   const ms = performance.now() - t;

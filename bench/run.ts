@@ -4,6 +4,7 @@
  */
 import { benchIngest } from './ingest.ts';
 import { benchScore } from './score.ts';
+import { benchServe } from './serve.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -23,5 +24,11 @@ if (all || which.includes('score')) {
   const opts = quick ? { notes: 20_000, llmNotes: 200 } : { notes: 100_000, llmNotes: 1000 };
   console.log(`bench score: offline on ${opts.notes.toLocaleString()} notes, LLM path on ${opts.llmNotes} …`);
   const r = await benchScore(opts);
+  console.log(JSON.stringify(r, null, 2));
+}
+
+if (all || which.includes('serve')) {
+  console.log('bench serve: KPI JSON and a dashboard page on the sample database, autocannon on loopback …');
+  const r = await benchServe(quick ? { duration: 3, connections: 10 } : { duration: 10, connections: 10 });
   console.log(JSON.stringify(r, null, 2));
 }

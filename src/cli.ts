@@ -14,6 +14,7 @@ import { validateProject } from './validate.ts';
 import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from './score/cli.ts';
 import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
+import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -32,7 +33,12 @@ Commands:
   eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
   summarize --case ID      per domain: the current picture and trend, every statement with cited quotes
   migrate                  bring the database to this version's schema
-  demo                     what \`npm start\` runs: ingest the bundled sample
+  serve [--port N] [--host H]
+                           the dashboard and HTTP API (default http://127.0.0.1:8787)
+  user add NAME --role R [--staff ID] [--password-stdin | --token] [--replace]
+                           add a user (admin, evaluator, funder, manager, supervisor) to the config
+  audit merge              copy the server's audit trail into the audit_log table
+  demo [--no-serve]        what \`npm start\` runs: ingest the bundled sample, score it offline, serve it
 
 Options for every command:
   --db PATH        database file (default data/caselens.duckdb, or CASELENS_DB)
@@ -72,6 +78,14 @@ const options = {
   gold: { type: 'string' },
   system: { type: 'string' },
   case: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  role: { type: 'string' },
+  staff: { type: 'string' },
+  'password-stdin': { type: 'boolean', default: false },
+  token: { type: 'boolean', default: false },
+  replace: { type: 'boolean', default: false },
+  'no-serve': { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -356,6 +370,37 @@ async function cmdSummarize(values: Values, config: Config, io: Io): Promise<num
   });
 }
 
+async function cmdServe(values: Values, config: Config, io: Io): Promise<number> {
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
+  }
+  return serveCommand({ dbPath: databasePath(values, config), config, ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), out: io.out, log: io.err });
+}
+
+async function cmdUser(sub: string | undefined, rest: string[], values: Values, config: Config, io: Io): Promise<number> {
+  if (sub !== 'add' || !rest[0] || !values.role) throw new UsageError('usage: caselens user add NAME --role admin|evaluator|funder|manager|supervisor [--staff STAFF_ID] [--password-stdin | --token] [--replace]');
+  const password = values['password-stdin'] ? await readSecretFromStdin() : undefined;
+  const r = await addUser(config.file ?? path.join(process.cwd(), 'caselens.config.yaml'), {
+    name: rest[0], role: values.role, ...(values.staff ? { staffId: values.staff } : {}), ...(password !== undefined ? { password } : {}),
+    ...(values.token ? { token: true as const } : {}), replace: values.replace,
+  });
+  io.out(`${r.replaced ? 'replaced' : 'added'} user ${r.user.name} (${r.user.role}${r.user.staffId ? `, staff ${r.user.staffId}` : ''}) in ${r.file}`);
+  if (r.token) io.out(`API token (shown once; send "Authorization: Bearer <token>"):\n${r.token}`);
+  return exitCodes.ok;
+}
+
+async function cmdAudit(sub: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
+  if (sub !== 'merge') throw new UsageError('usage: caselens audit merge');
+  const dbPath = databasePath(values, config);
+  return withDb(dbPath, async (db) => {
+    const r = await mergeAudit(db, auditDirFor(dbPath, config));
+    io.out(values.json ? JSON.stringify(r, null, 2) : `audit: ${r.inserted} new event(s) merged into audit_log (${r.alreadyMerged} already there)`);
+    return exitCodes.ok;
+  });
+}
+
 async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> {
   const samplePipeline = resolvePipelinePath('sample', config.paths.pipelines);
   if (!fs.existsSync(samplePipeline)) throw new CaselensError(`the demo needs ${samplePipeline}; run from the caselens folder`);
@@ -363,7 +408,10 @@ async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> 
   const code = await cmdIngest(['sample'], values, config, io);
   if (code !== exitCodes.ok) return code;
   io.out('\nscoring the notes with the offline scorer (no network; labelled "offline" wherever it is shown)');
-  return cmdScore({ ...values, provider: 'offline' }, config, io);
+  const scored = await cmdScore({ ...values, provider: 'offline' }, config, io);
+  if (scored !== exitCodes.ok || values['no-serve']) return scored;
+  io.out('');
+  return serveCommand({ dbPath: databasePath(values, config), config, out: io.out, log: io.err });
 }
 
 export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
@@ -399,6 +447,9 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'score': return await cmdScore(values, config, io);
       case 'eval': return await cmdEval(values, config, io);
       case 'summarize': return await cmdSummarize(values, config, io);
+      case 'serve': return await cmdServe(values, config, io);
+      case 'user': return await cmdUser(rest[0], rest.slice(1), values, config, io);
+      case 'audit': return await cmdAudit(rest[0], values, config, io);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type Problem } from '../errors.ts';
 import { interpolateEnv, readStructuredFile, zodProblems } from './yaml-file.ts';
+import { serveConfigSection } from '../serve/config.ts';
 
 export const CONFIG_FILE = 'caselens.config.yaml';
 
@@ -46,6 +47,7 @@ export const configSchema = z
       })
       .strict()
       .default({ framework: 'self-sufficiency', provider: 'offline', openai: { model: 'gpt-4o-mini', timeoutMs: 60_000, maxRetries: 3, concurrency: 4 } }),
+    serve: serveConfigSection,
     paths: z
       .object({
         pipelines: z.string().default('pipelines'),

@@ -90,6 +90,8 @@ export const CANONICAL: Record<TargetTable, TableSpec> = {
       closed_at: date('date the case closed (empty while open)'),
       status: text('open or closed (derived from closed_at when not mapped)', { allowed: ['open', 'closed'] }),
       closure_reason: text('why the case closed'),
+      household_id: text('household the case belongs to: cases of people who enrolled together share it'),
+      relationship_to_hoh: text('relationship to the head of household, e.g. "Self (head of household)", "Child"'),
     },
   },
   goals: {

@@ -61,6 +61,13 @@ export interface IngestOptions {
   progress?: IngestProgress;
   /** where file names in rejects are shown relative to */
   displayRoot?: string;
+  /**
+   * Called inside the job's transaction once every source has loaded. A pre-step that reads the
+   * original files itself (FHIR flattening, HMIS exit rows) records the rows it refused in
+   * ingest_rejects under `runId` and returns a report for them, so they count towards the totals
+   * and the reject limit; it may also re-point rejects at the original files.
+   */
+  afterSources?: (db: Db, runId: number) => Promise<SourceReport[]>;
 }
 
 export class IngestFailedError extends CaselensError {
@@ -101,6 +108,7 @@ export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
       opts.progress?.step(source.name, 'reading', index, sources.length);
       reports.push(await loadSource(db, pipeline, source, index, runId, opts));
     }
+    if (opts.afterSources) reports.push(...(await opts.afterSources(db, runId)));
     const totals = sumTotals(reports);
     const rate = totals.read === 0 ? 0 : totals.rejected / totals.read;
     if (rate > rejectLimit) {

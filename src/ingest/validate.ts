@@ -84,21 +84,32 @@ interface FieldSql {
   typed: string;
   errors: Array<{ when: string; code: string; reason: string }>;
   label: string;
+  /** computed once per row, before the checks: the value as written and after mapping (so long expressions are not repeated) */
+  pre: string[];
 }
 
 function describe(m: NormalisedMapping): string {
   return m.from && m.from !== m.field ? `${m.field} (column "${m.from}")` : m.field;
 }
 
-function fieldSql(m: NormalisedMapping, columns: Map<string, string>): FieldSql {
-  const raw = m.from !== undefined ? `s.${columns.get(m.from) ?? 'NULL'}` : m.expr !== undefined ? `CAST((${expandPlaceholders(m.expr, columns)}) AS VARCHAR)` : sqlValue(m.value!);
-  let norm = m.spec.verbatim ? `nullif(${raw}, '')` : `nullif(trim(${raw}), '')`;
+/** Allowed values for a message: all of a short list; a long one (e.g. a value list of 100 labels) shortened. */
+function allowedText(allowed: readonly string[]): string {
+  if (allowed.length <= 12) return allowed.join(', ');
+  return `${allowed.slice(0, 8).join(', ')}, … (${allowed.length} values, listed under "allowed" in the pipeline)`;
+}
+
+function fieldSql(m: NormalisedMapping, columns: Map<string, string>, index: number): FieldSql {
+  const rawExpr = m.from !== undefined ? `s.${columns.get(m.from) ?? 'NULL'}` : m.expr !== undefined ? `CAST((${expandPlaceholders(m.expr, columns)}) AS VARCHAR)` : sqlValue(m.value!);
+  let norm = m.spec.verbatim ? `nullif(${rawExpr}, '')` : `nullif(trim(${rawExpr}), '')`;
   if (m.default !== undefined) norm = `coalesce(${norm}, ${sqlValue(m.default)})`;
-  let mapped = norm;
+  let mappedExpr = norm;
   if (m.map && Object.keys(m.map).length) {
     const whens = Object.entries(m.map).map(([k, v]) => `WHEN ${lit(k.toLowerCase())} THEN ${sqlValue(v)}`).join(' ');
-    mapped = `(CASE lower(${norm}) ${whens} ELSE ${norm} END)`;
+    mappedExpr = `(CASE lower(${norm}) ${whens} ELSE ${norm} END)`;
   }
+  const raw = `s._fr${index}`;
+  const mapped = `s._fm${index}`;
+  const pre = [`${rawExpr} AS _fr${index}`, `${mappedExpr} AS _fm${index}`];
   const label = describe(m);
   const errors: FieldSql['errors'] = [];
   if (m.required) errors.push({ when: `${mapped} IS NULL`, code: 'missing_required', reason: lit(`required field ${label} is empty: fill it in`) });
@@ -106,7 +117,7 @@ function fieldSql(m: NormalisedMapping, columns: Map<string, string>): FieldSql 
     errors.push({
       when: `${mapped} IS NOT NULL AND ${mapped} NOT IN (${m.allowed.map(lit).join(', ')})`,
       code: 'not_allowed',
-      reason: lit(`value not allowed for ${label}: expected one of ${m.allowed.join(', ')} (add a "map" in the pipeline to translate source values)`),
+      reason: lit(`value not allowed for ${label}: expected one of ${allowedText(m.allowed)} (add a "map" in the pipeline to translate source values)`),
     });
   }
   let typed: string;
@@ -143,7 +154,7 @@ function fieldSql(m: NormalisedMapping, columns: Map<string, string>): FieldSql 
       errors.push({ when: `${mapped} IS NOT NULL AND ${typed} IS NULL`, code: 'bad_type', reason: lit(`not valid JSON for ${label}`) });
       break;
   }
-  return { m, raw, mapped, typed, errors, label };
+  return { m, raw, mapped, typed, errors, label, pre };
 }
 
 function rejectStruct(code: string, field: string | null, value: string, reason: string): string {
@@ -183,7 +194,7 @@ function namespaced(system: string, expr: string): string {
 export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
   const { source, system, relation, columns, outputTable } = input;
   const spec: TableSpec = CANONICAL[source.table as TargetTable];
-  const fields = normaliseMappings(source).map((m) => fieldSql(m, columns));
+  const fields = normaliseMappings(source).map((m, i) => fieldSql(m, columns, i));
   const byField = new Map(fields.map((f) => [f.m.field, f]));
 
   // Stage 1: typed values and per-field errors.
@@ -250,6 +261,7 @@ export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
     );
   }
 
+  const rowChecksLast: string[] = [];
   // Client of rows that hang off a case (notes, surveys) or either (assessments).
   if (['notes', 'surveys'].includes(source.table)) {
     derived.push('_case_client_id AS client_id');
@@ -268,6 +280,11 @@ export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
     } else {
       derived.push('client_id AS _client_final');
     }
+    // checked last, after unknown references: a row with neither key would break clients' NOT NULL
+    rowChecksLast.push(
+      `WHEN _client_final IS NULL THEN ${rejectStruct('missing_required', mappedColumn('client_key') ? byField.get('client_key')!.m.from ?? 'client_key' : byField.get('case_key')!.m.from ?? 'case_key', 'NULL',
+        lit('the assessment names no client: fill in client_key or case_key'))}`,
+    );
   }
   if (source.table === 'notes') {
     derived.push('sha256(text) AS text_sha256');
@@ -336,7 +353,7 @@ WITH t0 AS (
     ${[...typedCols, ...rawCols, ...extCols].join(',\n    ')},
     CASE ${fieldErrorWhens.join('\n      ') || 'WHEN false THEN NULL'} END AS _field_error,
     ${source.deleteWhen ? `coalesce((${expandPlaceholders(source.deleteWhen, columns)}), false)` : 'false'} AS _delete
-  FROM ${relation} s
+  FROM (SELECT s.*, ${fields.flatMap((f) => f.pre).join(', ') || 'NULL AS _none'} FROM ${relation} s) s
 ),
 t1 AS (
   SELECT t.*${refCols.length ? ', ' + refCols.join(', ') : ''}${nameDob}
@@ -349,7 +366,7 @@ t2 AS (
 e AS (
   SELECT t.*,
     CASE WHEN _delete THEN NULL ELSE coalesce(_field_error,
-      CASE ${[...rowChecks, ...refErrors].join('\n      ') || 'WHEN false THEN NULL'} END) END AS _pre_reject
+      CASE ${[...rowChecks, ...refErrors, ...rowChecksLast].join('\n      ') || 'WHEN false THEN NULL'} END) END AS _pre_reject
   FROM t2 t
 ),
 d AS (SELECT * FROM e)

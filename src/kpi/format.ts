@@ -1,5 +1,6 @@
 /** KPI results as a terminal table, JSON or CSV. */
 import { UsageError } from '../errors.ts';
+import type { KpiListing } from './run.ts';
 import type { ColumnSpec, KpiResult, KpiRow } from './types.ts';
 import { isSuppressed } from './types.ts';
 
@@ -73,4 +74,17 @@ export function formatKpiResult(result: KpiResult, format: KpiFormat = 'table'):
     default:
       throw new UsageError(`--format must be table, json or csv, got "${String(format)}"`);
   }
+}
+
+/** `caselens kpi` with no id: every KPI and its one-line definition. */
+export function formatKpiList(list: KpiListing[], format: KpiFormat = 'table'): string {
+  if (format === 'json') return JSON.stringify(list, null, 2);
+  if (format === 'csv') return `${['id,title,summary,funder_facing', ...list.map((k) => [k.id, k.title, k.summary, String(k.funderFacing)].map(csvField).join(','))].join('\n')}\n`;
+  const width = Math.max(...list.map((k) => k.id.length));
+  return [
+    ...list.map((k) => `${k.id.padEnd(width)}  ${k.summary}${k.funderFacing ? '' : ' (internal)'}`),
+    '',
+    'caselens kpi <id> [--from D --to D --as-of D --program P --manager M --case-type T --by G] [--format table|json|csv]',
+    'Definitions, parameters and SQL: docs/kpis.md',
+  ].join('\n');
 }

@@ -49,6 +49,81 @@ export function groupedSql(base: string, aggs: string[], by: string, opts: { wit
   return `WITH ${withs}base AS (\n${base}\n),\nagg AS (\n  SELECT grouping(_g) = 1 AS is_total, _g AS group_id,\n  ${aggs.join(',\n  ')}\n  FROM base\n  GROUP BY GROUPING SETS ((), (_g))\n)\nSELECT agg.*, ${label} AS label\nFROM agg\nORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
 }
 
+/**
+ * Two-stage aggregation for KPIs that count distinct clients: first per (group, client) — and
+ * per client for the total row, in the same pass — then per group. One hash table per stage
+ * instead of one per `count(DISTINCT …)`. `perClient` items aggregate `base` rows; `outer`
+ * items aggregate those per-client rows (use coalesce(sum(…), 0) for counts).
+ */
+export function clientGroupedSql(base: string, perClient: string[], outer: string[], by: string, opts: { withs?: string[] } = {}): string {
+  const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
+  if (by === 'none') {
+    return `WITH ${withs}base AS (\n${base}\n),\npc AS (\n  SELECT client_id,\n  ${perClient.join(',\n  ')}\n  FROM base\n  GROUP BY client_id\n)\nSELECT true AS is_total, NULL::VARCHAR AS group_id, NULL::VARCHAR AS label,\n  ${outer.join(',\n  ')}\nFROM pc`;
+  }
+  const dim = DIMENSIONS[by];
+  if (!dim) throw new Error(`unknown grouping ${by}`);
+  const label = dim.labels
+    ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)`
+    : 'agg.group_id';
+  return `WITH ${withs}base AS (
+${base}
+),
+pc AS (
+  SELECT grouping(_g) = 1 AS is_total, _g, client_id,
+  ${perClient.join(',\n  ')}
+  FROM base
+  GROUP BY GROUPING SETS ((client_id), (_g, client_id))
+),
+agg AS (
+  SELECT is_total, _g AS group_id,
+  ${outer.join(',\n  ')}
+  FROM pc
+  GROUP BY is_total, _g
+)
+SELECT agg.*, ${label} AS label
+FROM agg
+ORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
+}
+
+/**
+ * Base rows for `clientGroupedSql` from a detail table (services, follow-ups…): the detail rows
+ * are first aggregated per case (and per detail-level group such as service type), then joined
+ * to their case for the client, the case-level group and the case filters. Joining a few
+ * hundred thousand per-case rows instead of millions of detail rows to `cases` is most of the
+ * cost saved. `aggs` must be additive (counts, sums): the per-client stage adds them up.
+ */
+export function perCaseBase(by: string, inner: { from: string; alias: string; where: string[]; aggs: string[] }, caseConds: string[]): string {
+  const dim = by === 'none' ? undefined : DIMENSIONS[by];
+  if (by !== 'none' && !dim) throw new Error(`unknown grouping ${by}`);
+  const detailDim = dim !== undefined && !dim.expr.startsWith('c.');
+  const innerSql = `SELECT ${inner.alias}.case_id${detailDim ? `, ${dim.expr} AS _d` : ''},
+      ${inner.aggs.join(',\n      ')}
+    FROM ${inner.from}
+    ${inner.where.length ? `WHERE ${inner.where.join('\n      AND ')}` : ''}
+    GROUP BY ${inner.alias}.case_id${detailDim ? `, ${dim.expr}` : ''}`;
+  const g = dim === undefined ? 'NULL' : detailDim ? 'x._d' : dim.expr;
+  return `  SELECT c.client_id, ${g} AS _g, x.* EXCLUDE (case_id${detailDim ? ', _d' : ''})
+  FROM (
+    ${innerSql}
+  ) x
+  JOIN cases c ON c.case_id = x.case_id
+  ${caseConds.length ? `WHERE ${caseConds.join('\n    AND ')}` : ''}`;
+}
+
+/**
+ * `clientGroupedSql` has no total row when nothing matched; this adds it (counts 0, other
+ * figures null, sums marked `additive` 0), so every grouped KPI always has its total row.
+ */
+export function ensureTotal(rows: Array<Record<string, unknown>>, columns: ColumnSpec[]): Array<Record<string, unknown>> {
+  if (rows.some((r) => r.is_total === true)) return rows;
+  const total: Record<string, unknown> = { is_total: true, group_id: null, label: null };
+  for (const c of columns) {
+    if (c.dimension) continue;
+    total[c.name] = c.type === 'int' || c.additive ? 0 : null;
+  }
+  return [total, ...rows];
+}
+
 /** Adds the group columns to rows returned by `groupedSql`. */
 export function labelRows(rows: Array<Record<string, unknown>>, by: string, framework?: Framework): KpiRow[] {
   const dim = DIMENSIONS[by];

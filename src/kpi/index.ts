@@ -6,7 +6,7 @@
 export { kpiConfigSchema, defaultKpiConfig, type KpiConfig, type KpiConfigInput } from './config.ts';
 export { KPIS, findKpi } from './registry.ts';
 export { runKpi, listKpis, requireKpi, type RunKpiOptions, type KpiListing } from './run.ts';
-export { formatKpiResult, type KpiFormat } from './format.ts';
+export { formatKpiList, formatKpiResult, type KpiFormat } from './format.ts';
 export { generateKpiDocs } from './docs.ts';
 export { renderFunderReport, type FunderReportParams } from './report.ts';
 export { outputSchema } from './schema.ts';

@@ -91,7 +91,7 @@ export async function resolveRef(db: Db, kind: 'program' | 'manager', value: str
   if (value === undefined) return undefined;
   const [table, col] = kind === 'program' ? ['programs', 'program_id'] : ['staff', 'staff_id'];
   const rows = await db.all<{ id: string }>(
-    `SELECT ${col} AS id FROM ${table} WHERE ${col} = $1 OR (strpos($1, ':') = 0 AND ${col} LIKE '%:' || $1) ORDER BY (${col} = $1) DESC, ${col} LIMIT 5`,
+    `SELECT ${col} AS id FROM ${table} WHERE ${col} = $1 OR (strpos($1, ':') = 0 AND ends_with(${col}, ':' || $1)) ORDER BY (${col} = $1) DESC, ${col} LIMIT 5`,
     [value],
     `cannot look up ${kind} ${value}`,
   );

@@ -32,8 +32,9 @@ function fmt(v: unknown, c?: Pick<ColumnSpec, 'type' | 'unit'>): string {
   if (v === null || v === undefined) return '<span class="na">–</span>';
   if (typeof v === 'number') {
     if (c?.unit === 'share') return `${(v * 100).toFixed(1)}%`;
-    if (c?.type === 'int' || Number.isInteger(v)) return v.toLocaleString('en-US');
-    return v.toFixed(c?.unit === 'days' ? 1 : 2);
+    if (c?.unit === 'days') return v.toFixed(1);
+    if (c?.type === 'int' || (c?.type === undefined && Number.isInteger(v))) return v.toLocaleString('en-US');
+    return v.toFixed(2);
   }
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   return h(v);
@@ -90,7 +91,10 @@ tr.total th, tr.total td { font-weight: 600; background: #f3f5f8; }
 .na { color: var(--muted); }
 .ci { color: var(--muted); font-size: .85em; }
 .def { font-size: .85rem; }
-.bar { display: flex; height: .6rem; width: 8rem; border-radius: 2px; overflow: hidden; }
+.bar { display: flex; height: .6rem; width: 5rem; border-radius: 2px; overflow: hidden; margin-top: .35rem; }
+table.compact { font-size: .84rem; }
+table.compact th, table.compact td { padding: .3rem .35rem; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .bar .imp { background: var(--imp); } .bar .same { background: var(--same); } .bar .det { background: var(--det); }
 dl.defs dt { font-weight: 600; margin-top: .6rem; } dl.defs dd { margin: 0 0 0 1rem; color: var(--muted); font-size: .9rem; }
 footer { margin-top: 3rem; font-size: .85rem; color: var(--muted); border-top: 1px solid var(--rule); padding-top: .8rem; }
@@ -114,18 +118,17 @@ export async function renderFunderReport(db: Db, params: FunderReportParams = {}
 
   const programBy = params.program === undefined ? 'program' : 'none';
   const asOf = params.asOf ?? params.to;
-  const [resolution, goals, followups, utilisation, attendance, satisfaction, documentation, change, narrative, goalsByProgram] = await Promise.all([
-    run('resolution-time', { by: programBy }),
-    run('goal-achievement', { by: 'domain' }),
-    run('followup-compliance', { by: 'none', asOf }),
-    run('service-utilisation', { by: 'none', asOf }),
-    run('attendance', { by: 'none', asOf }),
-    run('satisfaction', { by: 'none' }),
-    run('documentation-completeness', { by: 'none', asOf }),
-    run('change-from-baseline', { asOf }),
-    run('narrative-evidence'),
-    run('goal-achievement', { by: programBy }),
-  ]);
+  // one after another: they share one connection, and DuckDB parallelises inside each query
+  const resolution = await run('resolution-time', { by: programBy, asOf });
+  const goals = await run('goal-achievement', { by: 'domain', asOf });
+  const goalsByProgram = await run('goal-achievement', { by: programBy, asOf });
+  const followups = await run('followup-compliance', { by: 'none', asOf });
+  const utilisation = await run('service-utilisation', { by: 'none', asOf });
+  const attendance = await run('attendance', { by: 'none', asOf });
+  const satisfaction = await run('satisfaction', { by: 'none', asOf });
+  const documentation = await run('documentation-completeness', { by: 'none', asOf });
+  const change = await run('change-from-baseline', { asOf });
+  const narrative = await run('narrative-evidence', { asOf });
   const resolved = goals.params;
   const programName = params.program === undefined
     ? 'All programmes'
@@ -148,8 +151,17 @@ export async function renderFunderReport(db: Db, params: FunderReportParams = {}
     keyRow('Documentation completeness', val(documentation, 'rate'), basis(documentation, 'cases', 'cases'), 'cases meeting every record rule ÷ cases'),
   ];
 
+  const thresholds = [...new Map(change.rows.filter((r) => typeof r.reliable_change === 'number').map((r) => [r.instrument_id, `${String(r.instrument_id)} ${String(r.reliable_change)}`])).values()];
+  const cp = change.params;
+  const changeNote =
+    `Pairs: clients with a baseline (the first assessment from ${cp.baselineBeforeDays} days before to ${cp.baselineAfterDays} days after their case opened) and a follow-up ` +
+    `(${cp.followup === 'horizon' ? `the assessment nearest ${cp.horizonDays} days after opening` : 'the latest assessment after the baseline'}). ` +
+    'Baseline and follow-up are the mean scores of the pairs; mean change is follow-up − baseline with its 95% confidence interval (t distribution); d = mean change ÷ SD of the changes. ' +
+    `Improved / no change / worse: reliable change by each instrument's threshold${thresholds.length ? ` (${thresholds.join(', ')} points)` : ''}. ` +
+    'Below cut-off: of the clients at or past the clinical cut-off at baseline, the share no longer past it at follow-up. No follow-up: clients with a baseline but no later assessment (attrition).';
+  const num = (v: unknown, unit?: 'share') => fmt(v, { type: 'number', ...(unit ? { unit } : {}) });
   const changeRows = change.rows
-    .map((r) => `<tr><th scope="row">${h(r.group)}</th><td class="num">${fmt(r.paired)}</td><td class="num">${fmt(r.baseline_mean, { type: 'number' })}</td><td class="num">${fmt(r.followup_mean, { type: 'number' })}</td><td class="num">${ciText(r)}</td><td class="num">${fmt(r.effect_size, { type: 'number' })}</td><td class="num">${fmt(r.improved_pct, { type: 'number', unit: 'share' })}</td><td class="num">${fmt(r.unchanged_pct, { type: 'number', unit: 'share' })}</td><td class="num">${fmt(r.deteriorated_pct, { type: 'number', unit: 'share' })}</td><td>${bar(r)}</td><td class="num">${fmt(r.moved_below_pct, { type: 'number', unit: 'share' })}</td><td class="num">${fmt(r.baseline_only)}</td></tr>`)
+    .map((r) => `<tr><th scope="row">${h(r.group)}</th><td class="num">${fmt(r.paired)}</td><td class="num">${num(r.baseline_mean)}</td><td class="num">${num(r.followup_mean)}</td><td class="num">${ciText(r)}</td><td class="num">${num(r.effect_size)}</td><td class="num">${num(r.improved_pct, 'share')}</td><td class="num">${num(r.unchanged_pct, 'share')}</td><td class="num">${num(r.deteriorated_pct, 'share')}</td><td class="bar-cell">${bar(r)}</td><td class="num">${num(r.moved_below_pct, 'share')}</td><td class="num">${fmt(r.baseline_only)}</td></tr>`)
     .join('\n');
 
   const defs = [resolution, goals, followups, utilisation, attendance, satisfaction, documentation, change, narrative]
@@ -191,8 +203,8 @@ ${programBy === 'program' ? table(goalsByProgram, ['group', 'goals', 'achieved',
 
 <section>
 <h2>Change from baseline</h2>
-<p class="note">Baseline: first assessment within ${h(change.params.baselineBeforeDays)} days before to ${h(change.params.baselineAfterDays)} days after the case opened; follow-up: ${change.params.followup === 'horizon' ? `the assessment nearest ${h(change.params.horizonDays)} days after opening` : 'the latest assessment after baseline'}. Mean change with its 95% confidence interval (t distribution); effect size d = mean change ÷ SD of change. Reliable change uses each instrument's threshold; "moved below cut-off" is the share of clients at or past the clinical cut-off at baseline who were not at follow-up. "Baseline only" counts clients with no follow-up (attrition).</p>
-<table><thead><tr><th scope="col">Measure</th><th scope="col" class="num">Paired n</th><th scope="col" class="num">Baseline mean</th><th scope="col" class="num">Follow-up mean</th><th scope="col" class="num">Mean change (95% CI)</th><th scope="col" class="num">d</th><th scope="col" class="num">Improved</th><th scope="col" class="num">No reliable change</th><th scope="col" class="num">Deteriorated</th><th scope="col"></th><th scope="col" class="num">Moved below cut-off</th><th scope="col" class="num">Baseline only</th></tr></thead>
+<p class="note">${h(changeNote)}</p>
+<table class="compact"><thead><tr><th scope="col">Measure</th><th scope="col" class="num">Pairs</th><th scope="col" class="num">Baseline</th><th scope="col" class="num">Follow-up</th><th scope="col" class="num">Mean change (95% CI)</th><th scope="col" class="num">d</th><th scope="col" class="num">Improved</th><th scope="col" class="num">No change</th><th scope="col" class="num">Worse</th><th scope="col"><span class="sr">Reliable change</span></th><th scope="col" class="num">Below cut-off</th><th scope="col" class="num">No follow-up</th></tr></thead>
 <tbody>
 ${changeRows || '<tr><td colspan="12">No assessments with a baseline in this period.</td></tr>'}
 </tbody></table>

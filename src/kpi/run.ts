@@ -1,4 +1,5 @@
 /** Running a KPI: validate parameters, compute, optionally suppress, shape the result. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { loadFramework, type Framework } from '../frameworks/index.ts';
@@ -26,15 +27,24 @@ export interface RunKpiOptions {
   today?: string;
 }
 
-const frameworkCache = new Map<string, { framework?: Framework; problem?: string }>();
+const frameworkCache = new Map<string, { stamp: string; framework?: Framework; problem?: string }>();
 
 function frameworkFor(opts: RunKpiOptions, config: KpiConfig): { framework: Framework | undefined; problem?: string } {
   if (opts.framework !== undefined) return { framework: opts.framework ?? undefined };
   const file = path.resolve(opts.root ?? PROJECT_ROOT, config.framework);
+  let stamp = 'missing';
+  try {
+    const st = fs.statSync(file);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    // loadFramework reports it
+  }
   let entry = frameworkCache.get(file);
-  if (!entry) {
+  if (!entry || entry.stamp !== stamp) {
     const loaded = loadFramework(file);
-    entry = loaded.ok ? { framework: loaded.framework } : { problem: `framework ${file} could not be loaded (${loaded.problems[0]?.message ?? 'invalid'})` };
+    entry = loaded.ok
+      ? { stamp, framework: loaded.framework }
+      : { stamp, problem: `framework ${file} could not be loaded, so instruments have no reliable-change thresholds and domains no names (${loaded.problems[0]?.message ?? 'invalid'})` };
     frameworkCache.set(file, entry);
   }
   return entry.problem !== undefined ? { framework: entry.framework, problem: entry.problem } : { framework: entry.framework };
@@ -80,9 +90,11 @@ export async function runKpi(db: Db, id: string, params: Record<string, unknown>
     delete result.details;
   }
   if (!opts.includeHidden) {
-    const hidden = new Set(def.columns.filter((c) => c.hidden).map((c) => c.name));
+    const hidden = def.columns.filter((c) => c.hidden).map((c) => c.name);
     result.columns = def.columns.filter((c) => !c.hidden);
-    result.rows = result.rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !hidden.has(k))));
+    if (hidden.length) {
+      for (const r of result.rows) for (const h of hidden) delete r[h];
+    }
   }
   result.elapsedMs = Math.round((performance.now() - started) * 10) / 10;
   return result;

@@ -23,7 +23,8 @@ export class SqlArgs {
 
   /** A list of text values, as a VARCHAR[] (use with `list_contains(…, x)`). */
   list(name: string, values: string[]): string {
-    return `${this.p(name, listValue(values))}::VARCHAR[]`;
+    // DuckDB cannot type an empty list parameter
+    return values.length === 0 ? '[]::VARCHAR[]' : `${this.p(name, listValue(values))}::VARCHAR[]`;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Activity KPIs: follow-up compliance, service utilisation, attendance, client satisfaction. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DIMENSIONS, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
+import { clientGroupedSql, DIMENSIONS, ensureTotal, GROUP_COLUMNS, labelRows, perCaseBase } from '../group.ts';
+import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
 import type { KpiDefinition } from '../types.ts';
@@ -69,29 +70,34 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
     const q = new SqlArgs();
     const asOf = q.date('asOf', p.asOf);
     const grace = q.p('graceDays', p.graceDays);
-    const base = `  SELECT c.client_id, ${dimExpr(p.by)} AS _g,
-    CASE
-      WHEN f.completed_at <= ${asOf} AND f.completed_at <= f.due_at + ${grace}::INTEGER THEN 'on_time'
-      WHEN f.completed_at <= ${asOf} THEN 'late'
-      WHEN f.due_at + ${grace}::INTEGER <= ${asOf} THEN 'overdue'
-      ELSE 'pending'
-    END AS outcome
-  FROM followups f JOIN cases c ON c.case_id = f.case_id
-  ${where([`f.due_at <= ${asOf}`, ...dateInPeriod(q, 'f.due_at', p), ...caseFilters(q, p)])}`;
-    const sql = groupedSql(
+    const outcome = `CASE
+          WHEN f.completed_at <= ${asOf} AND f.completed_at <= f.due_at + ${grace}::INTEGER THEN 'on_time'
+          WHEN f.completed_at <= ${asOf} THEN 'late'
+          WHEN f.due_at + ${grace}::INTEGER <= ${asOf} THEN 'overdue'
+          ELSE 'pending'
+        END`;
+    const detailConds = [`f.due_at <= ${asOf}`, ...dateInPeriod(q, 'f.due_at', p)];
+    const outcomes = ['on_time', 'late', 'overdue', 'pending'];
+    const base = perCaseBase(
+      p.by,
+      {
+        from: `(SELECT f.case_id, f.followup_type, ${outcome} AS outcome FROM followups f WHERE ${detailConds.join(' AND ')}) f`,
+        alias: 'f',
+        where: [],
+        aggs: outcomes.map((o) => `count(*) FILTER (WHERE f.outcome = '${o}') AS c_${o}`),
+      },
+      caseFilters(q, p),
+    );
+    const assessed = 'n_on_time + n_late + n_overdue';
+    const sql = clientGroupedSql(
       base,
+      outcomes.map((o) => `sum(c_${o}) AS n_${o}`),
       [
-        "count(*) FILTER (WHERE outcome <> 'pending') AS assessed",
-        "count(DISTINCT client_id) FILTER (WHERE outcome <> 'pending') AS clients",
-        "count(*) FILTER (WHERE outcome = 'on_time') AS on_time",
-        "count(*) FILTER (WHERE outcome = 'late') AS late",
-        "count(*) FILTER (WHERE outcome = 'overdue') AS overdue",
-        "count(*) FILTER (WHERE outcome = 'on_time') / nullif(count(*) FILTER (WHERE outcome <> 'pending'), 0) AS rate",
-        "count(*) FILTER (WHERE outcome = 'pending') AS pending",
-        "count(DISTINCT client_id) FILTER (WHERE outcome = 'on_time') AS on_time_clients",
-        "count(DISTINCT client_id) FILTER (WHERE outcome = 'late') AS late_clients",
-        "count(DISTINCT client_id) FILTER (WHERE outcome = 'overdue') AS overdue_clients",
-        "count(DISTINCT client_id) FILTER (WHERE outcome = 'pending') AS pending_clients",
+        `coalesce(sum(${assessed}), 0) AS assessed`,
+        `count(*) FILTER (WHERE ${assessed} > 0) AS clients`,
+        ...outcomes.map((o) => `coalesce(sum(n_${o}), 0) AS ${o}`),
+        `sum(n_on_time) / nullif(sum(${assessed}), 0) AS rate`,
+        ...outcomes.map((o) => `count(*) FILTER (WHERE n_${o} > 0) AS ${o}_clients`),
       ],
       p.by,
     );
@@ -99,7 +105,7 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'followup-compliance query failed'), p.by);
+    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'followup-compliance query failed'), this.columns), p.by);
     return { rows, notes: num(rows[0]?.assessed) === 0 ? ['no follow-ups with a known outcome were due in the period'] : [] };
   },
 };
@@ -130,8 +136,8 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
     ...GROUP_COLUMNS,
     col('services', 'Services', 'int', 'services planned in the period'),
     col('clients', 'Clients', 'int', 'distinct clients'),
-    col('units_planned', 'Units planned', 'number', 'denominator'),
-    col('units_delivered', 'Units delivered', 'number', 'numerator'),
+    col('units_planned', 'Units planned', 'number', 'denominator', { additive: true }),
+    col('units_delivered', 'Units delivered', 'number', 'numerator', { additive: true }),
     col('utilisation', 'Utilisation', 'number', 'units_delivered ÷ units_planned', { unit: 'share' }),
   ],
   disclosure: {
@@ -145,17 +151,25 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
   sql(p) {
     const q = new SqlArgs();
     const day = 'coalesce(s.scheduled_at, s.delivered_at)::DATE';
-    const base = `  SELECT c.client_id, ${dimExpr(p.by)} AS _g, s.units_planned, coalesce(s.units_delivered, 0) AS units_delivered
-  FROM services s JOIN cases c ON c.case_id = s.case_id
-  ${where(['s.units_planned IS NOT NULL', `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p), ...caseFilters(q, p)])}`;
-    const sql = groupedSql(
+    const base = perCaseBase(
+      p.by,
+      {
+        from: 'services s',
+        alias: 's',
+        where: ['s.units_planned IS NOT NULL', `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p)],
+        aggs: ['count(*) AS c_n', 'sum(s.units_planned) AS c_planned', 'sum(coalesce(s.units_delivered, 0)) AS c_delivered'],
+      },
+      caseFilters(q, p),
+    );
+    const sql = clientGroupedSql(
       base,
+      ['sum(c_n) AS n', 'sum(c_planned) AS planned', 'sum(c_delivered) AS delivered'],
       [
-        'count(*) AS services',
-        'count(DISTINCT client_id) AS clients',
-        'coalesce(sum(units_planned), 0) AS units_planned',
-        'coalesce(sum(units_delivered), 0) AS units_delivered',
-        'sum(units_delivered) / nullif(sum(units_planned), 0) AS utilisation',
+        'coalesce(sum(n), 0) AS services',
+        'count(*) AS clients',
+        'coalesce(sum(planned), 0) AS units_planned',
+        'coalesce(sum(delivered), 0) AS units_delivered',
+        'sum(delivered) / nullif(sum(planned), 0) AS utilisation',
       ],
       p.by,
     );
@@ -163,7 +177,7 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'service-utilisation query failed'), p.by);
+    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'service-utilisation query failed'), this.columns), p.by);
     return { rows, notes: num(rows[0]?.services) === 0 ? ['no services were planned in the period'] : [] };
   },
 };
@@ -212,19 +226,27 @@ export const attendance: KpiDefinition<BaseParams> = {
     const delivered = q.list('deliveredStatuses', ctx.config.services.deliveredStatuses);
     const noShow = q.list('noShowStatuses', ctx.config.services.noShowStatuses);
     const day = 'coalesce(s.delivered_at, s.scheduled_at)::DATE';
-    const base = `  SELECT c.client_id, ${dimExpr(p.by)} AS _g, list_contains(${delivered}, s.status) AS ok
-  FROM services s JOIN cases c ON c.case_id = s.case_id
-  ${where([`(list_contains(${delivered}, s.status) OR list_contains(${noShow}, s.status))`, `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p), ...caseFilters(q, p)])}`;
-    const sql = groupedSql(
+    const base = perCaseBase(
+      p.by,
+      {
+        from: 'services s',
+        alias: 's',
+        where: [`(list_contains(${delivered}, s.status) OR list_contains(${noShow}, s.status))`, `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p)],
+        aggs: [`count(*) FILTER (WHERE list_contains(${delivered}, s.status)) AS c_ok`, `count(*) FILTER (WHERE NOT list_contains(${delivered}, s.status)) AS c_no`],
+      },
+      caseFilters(q, p),
+    );
+    const sql = clientGroupedSql(
       base,
+      ['sum(c_ok) AS n_ok', 'sum(c_no) AS n_no'],
       [
-        'count(*) AS appointments',
-        'count(DISTINCT client_id) AS clients',
-        'count(*) FILTER (WHERE ok) AS attended',
-        'count(*) FILTER (WHERE NOT ok) AS no_shows',
-        'count(*) FILTER (WHERE ok) / nullif(count(*), 0) AS rate',
-        'count(DISTINCT client_id) FILTER (WHERE ok) AS attended_clients',
-        'count(DISTINCT client_id) FILTER (WHERE NOT ok) AS no_show_clients',
+        'coalesce(sum(n_ok + n_no), 0) AS appointments',
+        'count(*) AS clients',
+        'coalesce(sum(n_ok), 0) AS attended',
+        'coalesce(sum(n_no), 0) AS no_shows',
+        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
+        'count(*) FILTER (WHERE n_ok > 0) AS attended_clients',
+        'count(*) FILTER (WHERE n_no > 0) AS no_show_clients',
       ],
       p.by,
     );
@@ -232,21 +254,14 @@ export const attendance: KpiDefinition<BaseParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'attendance query failed'), p.by);
+    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'attendance query failed'), this.columns), p.by);
     return { rows, notes: num(rows[0]?.appointments) === 0 ? ['no attended or missed appointments in the period'] : [] };
   },
 };
 
 // ---------------------------------------------------------------------------------------------
 
-interface SatisfactionParams {
-  [key: string]: unknown;
-  from?: string | undefined;
-  to?: string | undefined;
-  program?: string | undefined;
-  manager?: string | undefined;
-  caseType?: string | undefined;
-  by: string;
+interface SatisfactionParams extends BaseParams {
   threshold: number;
 }
 
@@ -260,12 +275,12 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
     numerator: 'responses with satisfaction ≥ threshold (parameter `threshold`, config `kpi.satisfaction.threshold`, default 4 on a 1–5 scale)',
     denominator: 'responses with a satisfaction score',
     population: 'Survey responses whose `responded_at` falls in the period; every response counts (a client answering twice counts twice).',
-    period: 'by response date: from ≤ responded_at ≤ to.',
+    period: 'by response date: from ≤ responded_at ≤ to, and responded_at ≤ as-of. Without a period, undated responses count too.',
     exclusions: ['responses with no satisfaction score', 'with a period: responses with no date', FILTER_TEXT],
     ties: 'a response exactly at the threshold is satisfied.',
     missing: 'no score: not a response for this KPI.',
   },
-  params: [P.from, P.to, P.program, P.manager, P.caseType, P.threshold, P.by(['program', 'manager', 'case_type'], 'program')],
+  params: [P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.threshold, P.by(['program', 'manager', 'case_type'], 'program')],
   groupings: { options: ['program', 'manager', 'case_type'], default: 'program' },
   columns: [
     ...GROUP_COLUMNS,
@@ -288,25 +303,25 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
   },
   resolve(raw, ctx) {
     const base = resolveBase(raw, ctx, 'program');
-    const { asOf: _asOf, ...rest } = base;
-    return clean({ ...rest, threshold: (raw.threshold as number | undefined) ?? ctx.config.satisfaction.threshold });
+    return clean({ ...base, threshold: (raw.threshold as number | undefined) ?? ctx.config.satisfaction.threshold });
   },
   sql(p) {
     const q = new SqlArgs();
     const thr = q.p('threshold', p.threshold);
     const base = `  SELECT v.client_id, ${dimExpr(p.by)} AS _g, v.satisfaction, v.satisfaction >= ${thr}::DOUBLE AS ok
   FROM surveys v JOIN cases c ON c.case_id = v.case_id
-  ${where(['v.satisfaction IS NOT NULL', ...dateInPeriod(q, 'v.responded_at', p), ...caseFilters(q, p)])}`;
-    const sql = groupedSql(
+  ${where(['v.satisfaction IS NOT NULL', `(v.responded_at IS NULL OR v.responded_at <= ${q.date('asOf', p.asOf)})`, ...dateInPeriod(q, 'v.responded_at', p), ...caseFilters(q, p)])}`;
+    const sql = clientGroupedSql(
       base,
+      ['count(*) FILTER (WHERE ok) AS n_ok', 'count(*) FILTER (WHERE NOT ok) AS n_no', 'sum(satisfaction) AS total'],
       [
-        'count(*) AS responses',
-        'count(DISTINCT client_id) AS clients',
-        'count(*) FILTER (WHERE ok) AS satisfied',
-        'count(*) FILTER (WHERE ok) / nullif(count(*), 0) AS rate',
-        'avg(satisfaction) AS mean',
-        'count(DISTINCT client_id) FILTER (WHERE ok) AS satisfied_clients',
-        'count(DISTINCT client_id) FILTER (WHERE NOT ok) AS unsatisfied_clients',
+        'coalesce(sum(n_ok + n_no), 0) AS responses',
+        'count(*) AS clients',
+        'coalesce(sum(n_ok), 0) AS satisfied',
+        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
+        'sum(total) / nullif(sum(n_ok + n_no), 0) AS mean',
+        'count(*) FILTER (WHERE n_ok > 0) AS satisfied_clients',
+        'count(*) FILTER (WHERE n_no > 0) AS unsatisfied_clients',
       ],
       p.by,
     );
@@ -314,7 +329,7 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'satisfaction query failed'), p.by);
+    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'satisfaction query failed'), this.columns), p.by);
     return { rows, notes: num(rows[0]?.responses) === 0 ? ['no survey responses in the period'] : [] };
   },
 };

@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { clean, col, FILTER_TEXT, num, resolveBase, type BaseParams } from '../common.ts';
 import { DIMENSIONS, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
 import { P } from '../params.ts';
+import { queryRows } from '../query.ts';
 import { caseFilters, dateInPeriod, isoDay, SqlArgs, where } from '../sql.ts';
 import type { KpiDefinition, KpiRow } from '../types.ts';
 
@@ -18,7 +19,7 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
   definition: {
     formula: 'days = closed_at − opened_at (calendar days; a case opened and closed on the same day takes 0 days). Reported: n, median, mean and 90th percentile of days.',
     population: 'Cases whose `closed_at` falls in the period. Each episode is its own case: a client with three closed episodes contributes three durations.',
-    period: 'by closing date: from ≤ closed_at ≤ to (both inclusive). No period: every closed case.',
+    period: 'by closing date: from ≤ closed_at ≤ to (both inclusive), and closed_at ≤ as-of. No period: every case closed by the as-of date.',
     exclusions: [
       'open cases (no `closed_at`), whatever their status says',
       'cases closed before they opened (ingest rejects these; excluded here if present)',
@@ -27,7 +28,7 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
     ties: 'median and p90 are continuous quantiles with linear interpolation between the two nearest ranks (R type 7, Excel PERCENTILE.INC): with 4 values the median is the mean of the 2nd and 3rd.',
     missing: 'a case without `closed_at` is open and not counted. Grouped by manager, cases with no manager form the group "Unassigned".',
   },
-  params: [P.from, P.to, P.program, P.manager, P.caseType, P.by(['program', 'manager', 'case_type'], 'program')],
+  params: [P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.by(['program', 'manager', 'case_type'], 'program')],
   groupings: { options: ['program', 'manager', 'case_type'], default: 'program' },
   columns: [
     ...GROUP_COLUMNS,
@@ -50,7 +51,7 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
     const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
     const base = `  SELECT c.client_id, (c.closed_at - c.opened_at)::DOUBLE AS days, ${dim} AS _g
   FROM cases c
-  ${where(['c.closed_at IS NOT NULL', 'c.closed_at >= c.opened_at', ...dateInPeriod(q, 'c.closed_at', p), ...caseFilters(q, p)])}`;
+  ${where(['c.closed_at IS NOT NULL', 'c.closed_at >= c.opened_at', `c.closed_at <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, 'c.closed_at', p), ...caseFilters(q, p)])}`;
     const sql = groupedSql(base, [
       'count(*) AS cases',
       'count(DISTINCT client_id) AS clients',
@@ -62,7 +63,7 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'resolution-time query failed'), p.by);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'resolution-time query failed'), p.by);
     const notes = num(rows[0]?.cases) === 0 ? ['no cases were closed in the period'] : [];
     return { rows, notes };
   },
@@ -83,9 +84,9 @@ const caseloadColumns = [
   col('is_total', 'Total row', 'bool', 'true for the row covering every manager', { dimension: true }),
   col('open_cases', 'Open cases', 'int', 'cases open at the end of the as-of day (within the filters)'),
   col('all_open_cases', 'All open cases', 'int', 'all cases the manager has open, whatever programme or case type: what capacity is compared with'),
-  col('capacity', 'Capacity', 'int', 'caseload capacity (sum over managers in the total row)'),
+  col('capacity', 'Capacity', 'int', 'caseload capacity (total row: the sum over the managers listed)'),
   col('capacity_source', 'Capacity from', 'text', '`staff` (caseload_capacity) or `default`'),
-  col('utilisation', 'Utilisation', 'number', 'all_open_cases ÷ capacity', { unit: 'share' }),
+  col('utilisation', 'Utilisation', 'number', 'all_open_cases ÷ capacity (total row: over managers with a capacity)', { unit: 'share' }),
   col('over_capacity', 'Over capacity', 'bool', 'all_open_cases > capacity'),
   col('managers_over_capacity', 'Managers over capacity', 'int', 'total row only: how many managers are over capacity'),
 ];
@@ -97,7 +98,7 @@ export const caseload: KpiDefinition<CaseloadParams> = {
   audience: ['manager'],
   definition: {
     formula: 'open_cases = number of cases with opened_at ≤ as-of < closed_at (no closed_at = still open); utilisation = all_open_cases ÷ capacity; over capacity when all_open_cases > capacity.',
-    population: 'Cases open at the end of the as-of day; one row per case manager (staff whose role is `manager`, or who have open cases), plus "Unassigned" for open cases with no manager, plus the total.',
+    population: 'Cases open at the end of the as-of day; one row per case manager (staff whose role is `manager` or whose capacity is above 0, and anyone else with open cases), plus "Unassigned" for open cases with no manager, plus the total.',
     period: 'a single day: the as-of date (`--as-of`, else `--to`, else today). A case opened and closed on the same day is never open at the end of a day.',
     exclusions: [
       'cases closed on or before the as-of day; cases opened after it',
@@ -132,30 +133,44 @@ people AS (
   FULL JOIN (SELECT staff_id, name, caseload_capacity FROM staff WHERE role = 'manager' OR caseload_capacity > 0) s ON s.staff_id = o.manager_id
 ),
 rows AS (
-  SELECT id, name, open_scope, all_open,
+  SELECT id, name, open_scope::INTEGER AS open_scope, all_open::INTEGER AS all_open,
          CASE WHEN id IS NULL THEN NULL ELSE coalesce(caseload_capacity, ${cap}) END AS capacity,
          CASE WHEN id IS NULL THEN NULL WHEN caseload_capacity IS NULL THEN 'default' ELSE 'staff' END AS capacity_source
   FROM people ${onlyManager}
 )
-SELECT false AS is_total, id AS group_id, coalesce(name, id) AS label, open_scope AS open_cases, all_open AS all_open_cases, capacity, capacity_source,
-       all_open / nullif(capacity, 0) AS utilisation, all_open > capacity AS over_capacity, NULL::BIGINT AS managers_over_capacity
+-- the total row is the sum of these rows (added in compute)
+SELECT id AS group_id, CASE WHEN id IS NULL THEN 'Unassigned' ELSE coalesce(name, id) END AS "group", false AS is_total,
+       open_scope AS open_cases, all_open AS all_open_cases, capacity, capacity_source,
+       all_open / nullif(capacity, 0) AS utilisation, all_open > capacity AS over_capacity, NULL::INTEGER AS managers_over_capacity
 FROM rows ${filtered ? 'WHERE open_scope > 0' : ''}
-UNION ALL
-SELECT true, NULL, NULL, coalesce(sum(open_scope), 0), coalesce(sum(all_open), 0), sum(capacity), NULL,
-       sum(all_open) FILTER (WHERE capacity IS NOT NULL) / nullif(sum(capacity), 0), NULL, count(*) FILTER (WHERE all_open > capacity)
-FROM rows ${filtered ? 'WHERE open_scope > 0' : ''}
-ORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
+ORDER BY group_id IS NOT NULL, "group", group_id`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const raw = await ctx.db.all(sql, args as never, 'caseload query failed');
-    const rows: KpiRow[] = raw.map((r) => {
-      const total = Boolean(r.is_total);
-      const { label, ...rest } = r;
-      return { ...rest, group: total ? 'All' : r.group_id == null ? 'Unassigned' : (label as string), is_total: total } as KpiRow;
-    });
-    const over = num(rows[0]?.managers_over_capacity);
+    const managers = (await queryRows(ctx.db, sql, args, 'caseload query failed')) as KpiRow[];
+    // total row: sums over the rows listed; utilisation over the rows that have a capacity
+    let open = 0;
+    let all = 0;
+    let capacity = 0;
+    let withCapacity = 0;
+    let over = 0;
+    let anyCapacity = false;
+    for (const r of managers) {
+      open += num(r.open_cases);
+      all += num(r.all_open_cases);
+      if (typeof r.capacity === 'number') {
+        anyCapacity = true;
+        capacity += r.capacity;
+        withCapacity += num(r.all_open_cases);
+      }
+      if (r.over_capacity === true) over++;
+    }
+    const total: KpiRow = {
+      group_id: null, group: 'All', is_total: true, open_cases: open, all_open_cases: all, capacity: anyCapacity ? capacity : null, capacity_source: null,
+      utilisation: capacity > 0 ? withCapacity / capacity : null, over_capacity: null, managers_over_capacity: over,
+    };
+    const rows = [total, ...managers];
     return { rows, notes: over > 0 ? [`${over} manager(s) over capacity on ${p.asOf}`] : [] };
   },
 };
@@ -193,41 +208,58 @@ export const caseloadSeries: KpiDefinition<CaseloadParams & { from: string; to: 
     const filtered = filters.length > 0;
     const cap = q.p('capacity', p.capacity);
     const mgr = p.manager !== undefined ? `AND c.manager_id = ${q.p('manager', p.manager)}` : '';
+    const scope = filtered ? filters.join(' AND ') : 'true';
+    // Open at month end d  <=>  opened_at <= d < closed_at. Instead of joining every case to every
+    // month (a range join of cases x months), count openings and closings per manager in the
+    // first snapshot on or after them and take running sums: open(d) = openings <= d - closings <= d.
+    // A case closed before it opened is treated as closed the day it opened (never open).
     const sql = `WITH months AS (
   SELECT last_day(m)::DATE AS d
   FROM range(date_trunc('month', ${q.date('from', p.from)}), date_trunc('month', ${q.date('to', p.to)}) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) r(m)
 ),
-snap AS (
-  SELECT m.d, c.manager_id, count(*) AS n${filtered ? `, count(*) FILTER (WHERE ${filters.join(' AND ')}) AS n_scope` : ''}
-  FROM months m
-  JOIN cases c ON c.opened_at <= m.d AND coalesce(c.closed_at, 'infinity'::DATE) > m.d
-  WHERE true ${mgr}
-  GROUP BY m.d, c.manager_id
+bounds AS (SELECT min(d) AS first_d, max(d) AS last_d FROM months),
+ev AS (
+  SELECT coalesce(c.manager_id, '') AS mk, greatest(last_day(c.opened_at), b.first_d) AS d, 1 AS delta, ${scope} AS sc
+  FROM cases c, bounds b
+  WHERE c.opened_at <= b.last_d ${mgr}
+  UNION ALL
+  SELECT coalesce(c.manager_id, ''), greatest(last_day(greatest(c.closed_at, c.opened_at)), b.first_d), -1, ${scope}
+  FROM cases c, bounds b
+  WHERE c.closed_at IS NOT NULL AND greatest(c.closed_at, c.opened_at) <= b.last_d ${mgr}
+),
+net AS (
+  SELECT mk, d, sum(delta) AS n, coalesce(sum(delta) FILTER (WHERE sc), 0) AS n_scope
+  FROM ev GROUP BY mk, d
+),
+running AS (
+  SELECT g.mk, g.d,
+         sum(coalesce(net.n, 0)) OVER w AS all_open,
+         sum(coalesce(net.n_scope, 0)) OVER w AS open_scope
+  FROM (SELECT k.mk, m.d FROM (SELECT DISTINCT mk FROM net) k, months m) g
+  LEFT JOIN net ON net.mk = g.mk AND net.d = g.d
+  WINDOW w AS (PARTITION BY g.mk ORDER BY g.d ROWS UNBOUNDED PRECEDING)
 ),
 rows AS (
-  SELECT snap.d, snap.manager_id, s.name, ${filtered ? 'snap.n_scope' : 'snap.n'} AS open_scope, snap.n AS all_open,
-         CASE WHEN snap.manager_id IS NULL THEN NULL ELSE coalesce(s.caseload_capacity, ${cap}) END AS capacity
-  FROM snap LEFT JOIN staff s ON s.staff_id = snap.manager_id
-  ${filtered ? 'WHERE snap.n_scope > 0' : ''}
+  SELECT r.d, nullif(r.mk, '') AS manager_id, s.name, r.open_scope::INTEGER AS open_scope, r.all_open::INTEGER AS all_open,
+         CASE WHEN r.mk = '' THEN NULL ELSE coalesce(s.caseload_capacity, ${cap}) END AS capacity
+  FROM running r LEFT JOIN staff s ON s.staff_id = r.mk
+  WHERE r.${filtered ? 'open_scope' : 'all_open'} > 0
 )
-SELECT ${isoDay('d')} AS month_end, false AS is_total, manager_id AS group_id, coalesce(name, manager_id) AS label,
-       open_scope AS open_cases, all_open AS all_open_cases, capacity, all_open > capacity AS over_capacity, NULL::BIGINT AS managers_over_capacity
+SELECT * FROM (
+SELECT ${isoDay('d')} AS month_end, manager_id AS group_id, CASE WHEN manager_id IS NULL THEN 'Unassigned' ELSE coalesce(name, manager_id) END AS "group", false AS is_total,
+       open_scope AS open_cases, all_open AS all_open_cases, capacity, all_open > capacity AS over_capacity, NULL::INTEGER AS managers_over_capacity
 FROM rows
 UNION ALL
-SELECT ${isoDay('m.d')}, true, NULL, NULL, coalesce(sum(open_scope), 0), coalesce(sum(all_open), 0), sum(capacity), NULL, count(*) FILTER (WHERE all_open > capacity)
+SELECT ${isoDay('m.d')}, NULL, 'All', true, coalesce(sum(open_scope), 0)::INTEGER, coalesce(sum(all_open), 0)::INTEGER, sum(capacity)::INTEGER, NULL, (count(*) FILTER (WHERE all_open > capacity))::INTEGER
 FROM months m LEFT JOIN rows r ON r.d = m.d
 GROUP BY m.d
-ORDER BY month_end, is_total DESC, label NULLS LAST, group_id NULLS LAST`;
+)
+ORDER BY month_end, is_total DESC, group_id IS NOT NULL, "group", group_id`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const raw = await ctx.db.all(sql, args as never, 'caseload-series query failed');
-    const rows: KpiRow[] = raw.map((r) => {
-      const total = Boolean(r.is_total);
-      const { label, ...rest } = r;
-      return { ...rest, group: total ? 'All' : r.group_id == null ? 'Unassigned' : (label as string), is_total: total } as KpiRow;
-    });
+    const rows = (await queryRows(ctx.db, sql, args, 'caseload-series query failed')) as KpiRow[];
     return { rows };
   },
 };

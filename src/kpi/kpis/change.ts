@@ -6,6 +6,7 @@
 import type { Framework } from '../../frameworks/index.ts';
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
 import { P } from '../params.ts';
+import { queryRows } from '../query.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
 import { pairedFromSummary, welchTest } from '../stats.ts';
 import type { KpiConfig } from '../config.ts';
@@ -192,7 +193,7 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
          arg_min(a.total_score, (abs(a.administered_at - (a.opened_at + ${h})), a.administered_at, a.assessment_id)) AS follow
   FROM a JOIN ep ON ep.case_id = a.case_id AND ep.instrument_id = a.instrument_id AND ep.dk = a.dk
   WHERE a.administered_at > ep.base_at AND abs(a.administered_at - (a.opened_at + ${h})) <= ${tol}
-  GROUP BY ALL
+  GROUP BY a.case_id, a.instrument_id, a.dk
 ),
 units AS (
   SELECT ep.*, fu.follow,
@@ -200,48 +201,82 @@ units AS (
   FROM ep LEFT JOIN fu ON fu.case_id = ep.case_id AND fu.instrument_id = ep.instrument_id AND fu.dk = ep.dk
 )`
       : `units AS (
-  SELECT ep.*, CASE WHEN ep.last_at > ep.base_at THEN ep.last END AS follow, false AS not_due
+  SELECT *, CASE WHEN last_at > base_at THEN last END AS follow, false AS not_due
   FROM ep
 )`;
-    const unitPick = p.unit === 'client'
+    // one unit per client and measure: the first episode (by opening day, then case id) with a baseline
+    // (arg_min over one BIGINT key is far cheaper than over a struct: the key puts episodes with a
+    // baseline first, then orders them by the rank of (opened_at, case_id) among the cases in scope)
+    const picked = p.unit === 'client'
       ? `picked AS (
-  SELECT * FROM units
-  QUALIFY row_number() OVER (PARTITION BY client_id, instrument_id, dk ORDER BY base IS NULL, opened_at, case_id) = 1
+  SELECT client_id, instrument_id, dk,
+         arg_min(base, k) AS base, arg_min(follow, k) AS follow, arg_min(not_due, k) AS not_due
+  FROM (SELECT *, (base IS NULL)::BIGINT * 1099511627776 + case_rank AS k FROM units)
+  GROUP BY client_id, instrument_id, dk
 )`
-      : 'picked AS (SELECT * FROM units)';
+      : 'picked AS (SELECT client_id, instrument_id, dk, base, follow, not_due FROM units)';
     const paired = 'follow IS NOT NULL AND base IS NOT NULL';
     const imp = '(t.sgn * (follow - base))';
-    const case_ = (cond: string) => `CASE WHEN t.cutoff IS NULL THEN NULL ELSE ${cond} END`;
     const caseness = (x: string) => `(CASE WHEN t.sgn < 0 THEN ${x} >= t.cutoff ELSE ${x} <= t.cutoff END)`;
-    const cat = (cond: string) => `CASE WHEN t.rc IS NULL THEN NULL ELSE count(*) FILTER (WHERE ${paired} AND ${cond}) END`;
-    const catClients = (cond: string) => `count(DISTINCT client_id) FILTER (WHERE ${paired} AND ${cond})`;
+    const only = 'base IS NOT NULL AND follow IS NULL AND NOT not_due';
+    // what each client count counts; per client in episode mode, where a client can have several units
+    const clientConds: Array<[string, string]> = [
+      ['clients', paired],
+      ['improved_clients', `${paired} AND ${imp} >= t.rc`],
+      ['unchanged_clients', `${paired} AND ${imp} > -t.rc AND ${imp} < t.rc`],
+      ['deteriorated_clients', `${paired} AND ${imp} <= -t.rc`],
+      ['above_clients', `${paired} AND ${caseness('base')}`],
+      ['not_above_clients', `${paired} AND NOT ${caseness('base')}`],
+      ['moved_clients', `${paired} AND ${caseness('base')} AND NOT ${caseness('follow')}`],
+      ['stayed_clients', `${paired} AND ${caseness('base')} AND ${caseness('follow')}`],
+      ['baseline_only_clients', only],
+      ['not_yet_due_clients', 'not_due'],
+      ['no_baseline_clients', 'base IS NULL'],
+    ];
+    const byRule = (cond: string, rule: 'rc' | 'cutoff') => `CASE WHEN any_value(t.${rule}) IS NULL THEN NULL ELSE count(*) FILTER (WHERE ${cond}) END`;
+    const clientCounts = p.unit === 'client'
+      ? clientConds.map(([name, cond]) => `count(*) FILTER (WHERE ${cond}) AS ${name}`)
+      : clientConds.map(([name]) => `any_value(cl.${name}) AS ${name}`);
+    const perClient = p.unit === 'client'
+      ? ''
+      : `,
+per_client AS (
+  SELECT client_id, u.instrument_id, dk,
+    ${clientConds.map(([name, cond]) => `coalesce(bool_or(${cond}), false) AS ${name}`).join(',\n    ')}
+  FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id
+  GROUP BY client_id, u.instrument_id, dk
+),
+client_counts AS (
+  SELECT instrument_id, dk,
+    ${clientConds.map(([name]) => `count(*) FILTER (WHERE ${name}) AS ${name}`).join(',\n    ')}
+  FROM per_client
+  GROUP BY instrument_id, dk
+)`;
     const sql = `WITH thresholds(instrument_id, rc, sgn, cutoff) AS (${thresholds}),
 scope AS (
-  SELECT c.case_id, c.client_id, c.opened_at FROM cases c
+  SELECT c.case_id, c.client_id, c.opened_at${p.unit === 'client' ? ', row_number() OVER (ORDER BY c.opened_at, c.case_id) AS case_rank' : ''} FROM cases c
   ${where(scope)}
 ),
 a AS (
-  SELECT s.case_id, s.client_id, s.opened_at, x.instrument_id,
-         CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN x.domain_id END AS domain_id,
-         coalesce(CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN x.domain_id END, '') AS dk,
+  SELECT s.case_id, s.client_id, s.opened_at${p.unit === 'client' ? ', s.case_rank' : ''}, x.instrument_id,
+         CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN coalesce(x.domain_id, '') ELSE '' END AS dk,
          x.administered_at, x.assessment_id, x.total_score
   FROM assessments x JOIN scope s ON s.case_id = x.case_id
   ${where(aConds)}
 ),
 ep AS (
-  SELECT case_id, client_id, opened_at, instrument_id, dk, any_value(domain_id) AS domain_id,
+  SELECT case_id, instrument_id, dk, any_value(client_id) AS client_id, any_value(opened_at) AS opened_at${p.unit === 'client' ? ', any_value(case_rank) AS case_rank' : ''},
          min(administered_at) FILTER (WHERE ${inWindow}) AS base_at,
          arg_min(total_score, (administered_at, assessment_id)) FILTER (WHERE ${inWindow}) AS base${horizon ? '' : `,
          max(administered_at) AS last_at,
          arg_max(total_score, (administered_at, assessment_id)) AS last`}
   FROM a
-  GROUP BY case_id, client_id, opened_at, instrument_id, dk
+  GROUP BY case_id, instrument_id, dk
 ),
 ${followupCte},
-${unitPick}
-SELECT u.instrument_id, any_value(u.domain_id) AS domain_id, u.dk, t.rc, t.sgn, t.cutoff,
+${picked}${perClient}
+SELECT u.instrument_id, nullif(u.dk, '') AS domain_id, u.dk, any_value(t.rc) AS rc, any_value(t.cutoff) AS cutoff,
   count(*) FILTER (WHERE ${paired}) AS paired,
-  count(DISTINCT client_id) FILTER (WHERE ${paired}) AS clients,
   avg(base) FILTER (WHERE ${paired}) AS baseline_mean,
   stddev_samp(base) FILTER (WHERE ${paired}) AS baseline_sd,
   avg(follow) FILTER (WHERE ${paired}) AS followup_mean,
@@ -249,34 +284,25 @@ SELECT u.instrument_id, any_value(u.domain_id) AS domain_id, u.dk, t.rc, t.sgn, 
   avg(follow - base) FILTER (WHERE ${paired}) AS mean_change,
   stddev_samp(follow - base) FILTER (WHERE ${paired}) AS sd_change,
   var_samp(base) FILTER (WHERE ${paired}) AS completer_var,
-  ${cat(`${imp} >= t.rc`)} AS improved,
-  ${cat(`${imp} > -t.rc AND ${imp} < t.rc`)} AS unchanged,
-  ${cat(`${imp} <= -t.rc`)} AS deteriorated,
-  ${catClients(`${imp} >= t.rc`)} AS improved_clients,
-  ${catClients(`${imp} > -t.rc AND ${imp} < t.rc`)} AS unchanged_clients,
-  ${catClients(`${imp} <= -t.rc`)} AS deteriorated_clients,
-  ${case_(`count(*) FILTER (WHERE ${paired} AND ${caseness('base')})`)} AS above_cutoff,
-  ${case_(`count(*) FILTER (WHERE ${paired} AND ${caseness('base')} AND NOT ${caseness('follow')})`)} AS moved_below,
-  ${catClients(caseness('base'))} AS above_clients,
-  ${catClients(`NOT ${caseness('base')}`)} AS not_above_clients,
-  ${catClients(`${caseness('base')} AND NOT ${caseness('follow')}`)} AS moved_clients,
-  ${catClients(`${caseness('base')} AND ${caseness('follow')}`)} AS stayed_clients,
-  count(*) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only,
-  count(DISTINCT client_id) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_clients,
-  avg(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_mean,
-  var_samp(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL AND NOT not_due) AS baseline_only_var,
+  ${byRule(`${paired} AND ${imp} >= t.rc`, 'rc')} AS improved,
+  ${byRule(`${paired} AND ${imp} > -t.rc AND ${imp} < t.rc`, 'rc')} AS unchanged,
+  ${byRule(`${paired} AND ${imp} <= -t.rc`, 'rc')} AS deteriorated,
+  ${byRule(`${paired} AND ${caseness('base')}`, 'cutoff')} AS above_cutoff,
+  ${byRule(`${paired} AND ${caseness('base')} AND NOT ${caseness('follow')}`, 'cutoff')} AS moved_below,
+  count(*) FILTER (WHERE ${only}) AS baseline_only,
+  avg(base) FILTER (WHERE ${only}) AS baseline_only_mean,
+  var_samp(base) FILTER (WHERE ${only}) AS baseline_only_var,
   count(*) FILTER (WHERE not_due) AS not_yet_due,
-  count(DISTINCT client_id) FILTER (WHERE not_due) AS not_yet_due_clients,
   count(*) FILTER (WHERE base IS NULL) AS no_baseline,
-  count(DISTINCT client_id) FILTER (WHERE base IS NULL) AS no_baseline_clients
-FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id
-GROUP BY u.instrument_id, u.dk, t.rc, t.sgn, t.cutoff
+  ${clientCounts.join(',\n  ')}
+FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id${p.unit === 'client' ? '' : '\nLEFT JOIN client_counts cl ON cl.instrument_id = u.instrument_id AND cl.dk = u.dk'}
+GROUP BY u.instrument_id, u.dk
 ORDER BY u.instrument_id, u.dk`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const raw = await ctx.db.all(sql, args as never, 'change-from-baseline query failed');
+    const raw = await queryRows(ctx.db, sql, args, 'change-from-baseline query failed');
     const rules = new Map(measureRules(ctx.framework, ctx.config).map((r) => [r.id, r]));
     const domainName = (id: string) => ctx.framework?.domains.find((d) => d.id === id)?.name ?? id;
     const rows: KpiRow[] = raw.map((r) => {
@@ -303,7 +329,7 @@ ORDER BY u.instrument_id, u.dk`;
       return {
         group_by: 'measure',
         group_id: domain ? `${instrument}:${domain}` : instrument,
-        group: `${rule?.name ?? instrument}${domain ? `: ${domainName(domain)}` : ''}`,
+        group: domain ? `${domainName(domain)} (${rule?.perDomain ? instrument.toUpperCase() : (rule?.name ?? instrument)})` : (rule?.name ?? instrument),
         is_total: false,
         instrument_id: instrument,
         domain_id: domain,
@@ -348,7 +374,8 @@ ORDER BY u.instrument_id, u.dk`;
         no_baseline_clients: num(r.no_baseline_clients),
       } satisfies KpiRow;
     });
-    rows.sort((a, b) => String(a.group).localeCompare(String(b.group)));
+    // whole-client measures first, then domain ratings by domain name
+    rows.sort((a, b) => Number(a.domain_id !== null) - Number(b.domain_id !== null) || String(a.group).localeCompare(String(b.group)));
     const notes: string[] = [];
     if (rows.length === 0) notes.push('no assessments with a total score on cases in scope');
     const noRule = rows.filter((r) => r.direction === null).map((r) => r.instrument_id);

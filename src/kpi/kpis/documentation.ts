@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
 import { DIMENSIONS, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { P } from '../params.ts';
+import { queryRows } from '../query.ts';
 import { caseFilters, isoDay, SqlArgs, where } from '../sql.ts';
 import type { ColumnSpec, KpiDefinition, KpiRow } from '../types.ts';
 
@@ -107,7 +108,11 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     const instrumentCond = instruments.length ? `AND list_contains(${q.list('baselineInstruments', instruments)}, a.instrument_id)` : '';
     const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
     const lastOpen = p.to !== undefined ? `least(${q.date('to', p.to)}, ${asOf})` : asOf;
-    const scopeConds = [`c.opened_at <= ${lastOpen}`, ...(p.from !== undefined ? [`coalesce(c.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []), ...caseFilters(q, p)];
+    const filters = caseFilters(q, p);
+    const scopeConds = [`c.opened_at <= ${lastOpen}`, ...(p.from !== undefined ? [`coalesce(c.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []), ...filters];
+    // Goals, notes and services of cases outside the scope drop out at the final join to the
+    // scope; pre-filtering them only pays when a filter makes the scope small.
+    const inScope = (col: string) => (filters.length ? [`${col} IN (SELECT case_id FROM scope)`] : []);
     const svcConds = [
       `list_contains(${delivered}, s.status)`,
       's.delivered_at IS NOT NULL',
@@ -118,12 +123,6 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     const closure = p.requireClosureReason
       ? `c.closed_at IS NOT NULL AND c.closed_at <= ${asOf} AND nullif(trim(c.closure_reason), '') IS NULL`
       : 'false';
-    const rulesAgg = RULES.flatMap((r) => [
-      `count(*) FILTER (WHERE fail_${r}) AS fail_${r}`,
-      `count(DISTINCT client_id) FILTER (WHERE fail_${r}) AS fail_${r}_clients`,
-      `count(DISTINCT client_id) FILTER (WHERE NOT fail_${r}) AS pass_${r}_clients`,
-    ]);
-    const groupSets = p.by === 'none' ? 'GROUPING SETS (())' : 'GROUPING SETS ((), (_g))';
     const label = p.by !== 'none' && DIMENSIONS[p.by]!.labels
       ? `(SELECT ${DIMENSIONS[p.by]!.labels!.name} FROM ${DIMENSIONS[p.by]!.labels!.table} WHERE ${DIMENSIONS[p.by]!.labels!.id} = _g)`
       : '_g';
@@ -140,20 +139,25 @@ baseline_ok AS (
 ),
 goal_ok AS (
   SELECT DISTINCT g.case_id FROM goals g
-  WHERE g.case_id IN (SELECT case_id FROM scope) AND (g.set_at IS NULL OR g.set_at <= ${asOf})
+  ${where([...inScope('g.case_id'), `(g.set_at IS NULL OR g.set_at <= ${asOf})`])}
 ),
-svc AS (
-  SELECT s.case_id, s.delivered_at FROM services s
-  ${where([...svcConds, 's.case_id IN (SELECT case_id FROM scope)'])}
+note_days AS (
+  -- one row per case and day with a note, and the last note time that day
+  SELECT n.case_id, n.written_at::DATE AS day, max(n.written_at) AS last_at
+  FROM notes n
+  ${where(inScope('n.case_id'))}
+  GROUP BY n.case_id, n.written_at::DATE
 ),
 svc_missing AS (
-  SELECT v.case_id, count(*) AS missing
-  FROM svc v
-  WHERE NOT EXISTS (
-    SELECT 1 FROM notes n
-    WHERE n.case_id = v.case_id AND n.written_at >= v.delivered_at AND n.written_at < v.delivered_at::DATE + ${nn} + 1
-  )
-  GROUP BY v.case_id
+  -- a delivered service is documented when some note on its case is written at or after the
+  -- delivery and on or before the delivery day + N: a note day in [day, day + N] whose last
+  -- note is not before the delivery time
+  SELECT s.case_id, count(*) AS missing
+  FROM services s
+  LEFT JOIN note_days d
+    ON d.case_id = s.case_id AND d.day >= s.delivered_at::DATE AND d.day <= s.delivered_at::DATE + ${nn} AND d.last_at >= s.delivered_at
+  ${where([...svcConds, ...inScope('s.case_id'), 'd.case_id IS NULL'])}
+  GROUP BY s.case_id
 ),
 checked AS MATERIALIZED (
   SELECT s.*,
@@ -166,17 +170,28 @@ checked AS MATERIALIZED (
   LEFT JOIN goal_ok g ON g.case_id = s.case_id
   LEFT JOIN svc_missing m ON m.case_id = s.case_id
 ),
-agg AS (
-  SELECT grouping(_g) = 1 AS is_total, _g,
-    count(*) AS cases,
-    count(DISTINCT client_id) AS clients,
-    count(*) FILTER (WHERE NOT (fail_baseline OR fail_goal OR fail_notes OR fail_closure)) AS complete,
-    count(*) FILTER (WHERE NOT (fail_baseline OR fail_goal OR fail_notes OR fail_closure)) / nullif(count(*), 0) AS rate,
-    count(DISTINCT client_id) FILTER (WHERE NOT (fail_baseline OR fail_goal OR fail_notes OR fail_closure)) AS complete_clients,
-    count(DISTINCT client_id) FILTER (WHERE fail_baseline OR fail_goal OR fail_notes OR fail_closure) AS incomplete_clients,
-    ${rulesAgg.join(',\n    ')}
+pc AS (
+  SELECT ${p.by === 'none' ? 'true AS is_total, NULL AS _g' : 'grouping(_g) = 1 AS is_total, _g'}, client_id,
+    count(*) AS n,
+    count(*) FILTER (WHERE NOT (fail_baseline OR fail_goal OR fail_notes OR fail_closure)) AS n_complete,
+    ${RULES.map((r) => `count(*) FILTER (WHERE fail_${r}) AS n_fail_${r}`).join(',\n    ')}
   FROM checked
-  GROUP BY ${groupSets}
+  GROUP BY ${p.by === 'none' ? 'client_id' : 'GROUPING SETS ((client_id), (_g, client_id))'}
+),
+agg AS (
+  SELECT is_total, _g,
+    coalesce(sum(n), 0)::INTEGER AS cases,
+    count(*)::INTEGER AS clients,
+    coalesce(sum(n_complete), 0)::INTEGER AS complete,
+    sum(n_complete) / nullif(sum(n), 0) AS rate,
+    (count(*) FILTER (WHERE n_complete > 0))::INTEGER AS complete_clients,
+    (count(*) FILTER (WHERE n_complete < n))::INTEGER AS incomplete_clients,
+    ${RULES.map((r) => `coalesce(sum(n_fail_${r}), 0)::INTEGER AS fail_${r}, (count(*) FILTER (WHERE n_fail_${r} > 0))::INTEGER AS fail_${r}_clients, (count(*) FILTER (WHERE n_fail_${r} < n))::INTEGER AS pass_${r}_clients`).join(',\n    ')}
+  FROM pc
+  GROUP BY is_total, _g
+  UNION ALL
+  SELECT true, NULL, 0, 0, 0, NULL, 0, 0, ${RULES.map(() => '0, 0, 0').join(', ')}
+  WHERE NOT EXISTS (SELECT 1 FROM pc)
 )
 SELECT 'row' AS kind, agg.* EXCLUDE (_g), _g AS group_id, ${label} AS label, NULL AS detail FROM agg
 UNION ALL BY NAME
@@ -196,7 +211,7 @@ FROM (
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const all = await ctx.db.all(sql, args as never, 'documentation-completeness query failed');
+    const all = await queryRows(ctx.db, sql, args, 'documentation-completeness query failed');
     const grouped = all.filter((r) => r.kind === 'row').map(({ kind: _k, detail: _d, ...r }) => r);
     grouped.sort((a, b) => Number(b.is_total) - Number(a.is_total) || String(a.label ?? '~').localeCompare(String(b.label ?? '~')) || String(a.group_id ?? '').localeCompare(String(b.group_id ?? '')));
     const rows = labelRows(grouped, p.by);

@@ -1,6 +1,7 @@
 /** Goal (outcome) achievement rate. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DIMENSIONS, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
+import { clientGroupedSql, DIMENSIONS, ensureTotal, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
 import type { KpiDefinition } from '../types.ts';
@@ -20,7 +21,7 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
     denominator: 'goals whose status is final: achieved, or a not-achieved status (config `kpi.goals.notAchievedStatuses`, default `not_achieved`)',
     population: 'Goals of cases in scope with a final status whose final date falls in the period.',
     period:
-      'by the final date: `achieved_at` for achieved goals (else the case\'s `closed_at`, else `target_at`); for goals not achieved, the case\'s `closed_at`, else the goal\'s `target_at`. No period: every goal with a final status, dated or not.',
+      'by the final date: `achieved_at` for achieved goals (else the case\'s `closed_at`, else `target_at`); for goals not achieved, the case\'s `closed_at`, else the goal\'s `target_at`; the final date must not be after the as-of date. No period: every goal with a final status, dated (up to the as-of date) or not.',
     exclusions: [
       'goals still open (`active`) and withdrawn goals (any status not listed as final): a withdrawn goal is neither success nor failure',
       'with a period: goals with a final status but no date at all (counted in the notes)',
@@ -29,7 +30,7 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
     ties: 'none: counts.',
     missing: 'a goal with no domain is grouped under "No domain".',
   },
-  params: [P.from, P.to, P.program, P.manager, P.caseType, P.domain, P.by(['domain', 'program', 'manager', 'case_type'], 'domain')],
+  params: [P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.domain, P.by(['domain', 'program', 'manager', 'case_type'], 'domain')],
   groupings: { options: ['domain', 'program', 'manager', 'case_type'], default: 'domain' },
   columns: [
     ...GROUP_COLUMNS,
@@ -68,17 +69,19 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
     const base = `  SELECT c.client_id, list_contains(${achieved}, g.status) AS ok, ${finalDate} AS final_at, ${dim} AS _g
   FROM goals g JOIN cases c ON c.case_id = g.case_id
   ${where(conds)}`;
-    const inPeriod = dateInPeriod(q, 'final_at', p);
-    const sel = periodGiven ? `SELECT * FROM goals_final WHERE ${inPeriod.join(' AND ')}` : 'SELECT * FROM goals_final';
-    const sql = groupedSql(
+    const inPeriod = [...dateInPeriod(q, 'final_at', p), `(final_at IS NULL OR final_at <= ${q.date('asOf', p.asOf)})`];
+    if (periodGiven) inPeriod.push('final_at IS NOT NULL');
+    const sel = `SELECT * FROM goals_final WHERE ${inPeriod.join(' AND ')}`;
+    const sql = clientGroupedSql(
       sel,
+      ['count(*) FILTER (WHERE ok) AS n_ok', 'count(*) FILTER (WHERE NOT ok) AS n_no'],
       [
-        'count(*) AS goals',
-        'count(DISTINCT client_id) AS clients',
-        'count(*) FILTER (WHERE ok) AS achieved',
-        'count(*) FILTER (WHERE ok) / nullif(count(*), 0) AS rate',
-        'count(DISTINCT client_id) FILTER (WHERE ok) AS achieved_clients',
-        'count(DISTINCT client_id) FILTER (WHERE NOT ok) AS not_achieved_clients',
+        'coalesce(sum(n_ok + n_no), 0) AS goals',
+        'count(*) AS clients',
+        'coalesce(sum(n_ok), 0) AS achieved',
+        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
+        'count(*) FILTER (WHERE n_ok > 0) AS achieved_clients',
+        'count(*) FILTER (WHERE n_no > 0) AS not_achieved_clients',
       ],
       p.by,
       { withs: [`goals_final AS (\n${base}\n)`] },
@@ -87,14 +90,15 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(await ctx.db.all(sql, args as never, 'goal-achievement query failed'), p.by, ctx.framework);
+    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'goal-achievement query failed'), this.columns), p.by, ctx.framework);
     const notes: string[] = [];
     if (p.from !== undefined || p.to !== undefined) {
       const q = new SqlArgs();
       const a = q.list('a', [...ctx.config.goals.achievedStatuses, ...ctx.config.goals.notAchievedStatuses]);
       const undated = await ctx.db.value<number>(
         `SELECT count(*) FROM goals g JOIN cases c ON c.case_id = g.case_id
-         WHERE list_contains(${a}, g.status) AND g.achieved_at IS NULL AND c.closed_at IS NULL AND g.target_at IS NULL ${caseFilters(q, p).map((x) => `AND ${x}`).join(' ')}`,
+         WHERE list_contains(${a}, g.status) AND g.achieved_at IS NULL AND c.closed_at IS NULL AND g.target_at IS NULL
+           ${[...caseFilters(q, p), ...(p.domain !== undefined ? [`g.domain_id = ${q.p('domain', p.domain)}`] : [])].map((x) => `AND ${x}`).join(' ')}`,
         q.args,
       );
       if (undated > 0) notes.push(`${undated} goal(s) with a final status but no date were left out of the period`);

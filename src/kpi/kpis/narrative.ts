@@ -2,6 +2,7 @@
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
 import { GROUP_COLUMNS } from '../group.ts';
 import { P } from '../params.ts';
+import { queryRows } from '../query.ts';
 import { caseFilters, SqlArgs, timestampInPeriod, where } from '../sql.ts';
 import type { KpiDefinition, KpiRow } from '../types.ts';
 
@@ -23,7 +24,7 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
       'distinct active clients with at least one tag in the domain and direction, on a note of one of their cases in scope written in the period, whose status counts as evidence (config `kpi.narrative.statuses`, default `current`) and which has at least one stored citation',
     denominator: 'active clients: distinct clients with a case in scope open at some time in the period (the same for every domain)',
     population: 'Active clients; evidence from `note_tags` joined to `tag_citations` and `notes`.',
-    period: 'active: opened_at ≤ to and (closed_at ≥ from or still open); evidence: notes written from `from` 00:00 to the end of `to`.',
+    period: 'active: opened_at ≤ min(to, as-of) and (closed_at ≥ from or still open); evidence: notes written from `from` 00:00 to the end of `to`, and not after the as-of day.',
     exclusions: [
       'tags without any citation (the evidence could not be found in the note)',
       'historical and negated mentions (statuses other than those configured)',
@@ -33,7 +34,7 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
     ties: 'a client counts once per domain and direction however many tags or notes support it. The "Any domain" row counts clients with that direction in at least one domain.',
     missing: 'with no scored notes (empty note_tags) every share is 0 and the note says so. Tags from several scoring runs of the same note count once per client.',
   },
-  params: [P.from, P.to, P.program, P.manager, P.caseType, P.domain, P.scorer],
+  params: [P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.domain, P.scorer],
   columns: [
     ...GROUP_COLUMNS,
     col('active_clients', 'Active clients', 'int', 'denominator'),
@@ -56,13 +57,14 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
   },
   resolve(raw, ctx) {
     const base = resolveBase(raw, ctx, 'domain');
-    const { asOf: _a, ...rest } = base;
-    return clean({ ...rest, by: 'domain', domain: raw.domain as string | undefined, scorer: raw.scorer as string | undefined }) as NarrativeParams;
+    return clean({ ...base, by: 'domain', domain: raw.domain as string | undefined, scorer: raw.scorer as string | undefined }) as NarrativeParams;
   },
   sql(p, ctx) {
     const q = new SqlArgs();
     const statuses = q.list('statuses', ctx.config.narrative.statuses);
+    const asOf = q.date('asOf', p.asOf);
     const active = [
+      `c.opened_at <= ${asOf}`,
       ...(p.to !== undefined ? [`c.opened_at <= ${q.date('to', p.to)}`] : []),
       ...(p.from !== undefined ? [`coalesce(c.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []),
       ...caseFilters(q, p),
@@ -78,17 +80,32 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
   ${where(active)}
 ),
 evidence AS (
-  SELECT DISTINCT n.client_id, t.domain_id, t.direction
+  SELECT n.client_id, t.domain_id, t.direction
   FROM note_tags t
   JOIN notes n ON n.note_id = t.note_id
-  JOIN active a ON a.case_id = n.case_id
-  ${where([...tagConds, ...timestampInPeriod(q, 'n.written_at', p)])}
+  ${where([...tagConds, ...timestampInPeriod(q, 'n.written_at', p), `n.written_at < ${asOf} + 1`, 'n.case_id IN (SELECT case_id FROM active)'])}
+),
+per_domain_client AS (
+  SELECT domain_id, client_id,
+    ${DIRECTIONS.map((d) => `bool_or(direction = '${d}') AS has_${d}`).join(',\n    ')}
+  FROM evidence
+  GROUP BY domain_id, client_id
+),
+per_client AS (
+  SELECT client_id,
+    ${DIRECTIONS.map((d) => `bool_or(has_${d}) AS has_${d}`).join(',\n    ')}
+  FROM per_domain_client
+  GROUP BY client_id
 ),
 per AS (
-  SELECT grouping(domain_id) = 1 AS is_total, domain_id,
-    ${DIRECTIONS.map((d) => `count(DISTINCT client_id) FILTER (WHERE direction = '${d}') AS clients_${d}`).join(',\n    ')}
-  FROM evidence
-  GROUP BY GROUPING SETS ((), (domain_id))
+  SELECT false AS is_total, domain_id,
+    ${DIRECTIONS.map((d) => `(count(*) FILTER (WHERE has_${d}))::INTEGER AS clients_${d}`).join(',\n    ')}
+  FROM per_domain_client
+  GROUP BY domain_id
+  UNION ALL
+  SELECT true, NULL,
+    ${DIRECTIONS.map((d) => `(count(*) FILTER (WHERE has_${d}))::INTEGER`).join(',\n    ')}
+  FROM per_client
 ),
 denominator AS (SELECT count(DISTINCT client_id) AS active_clients FROM active)
 SELECT per.is_total, per.domain_id AS group_id, d.active_clients,
@@ -99,7 +116,7 @@ ORDER BY is_total DESC, group_id`;
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const raw = await ctx.db.all(sql, args as never, 'narrative-evidence query failed');
+    const raw = await queryRows(ctx.db, sql, args, 'narrative-evidence query failed');
     const active = num(raw[0]?.active_clients);
     const found = new Map(raw.filter((r) => !r.is_total).map((r) => [r.group_id as string, r]));
     // every framework domain gets a row, evidence or not

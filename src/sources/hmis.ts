@@ -1,0 +1,572 @@
+/**
+ * HUD HMIS CSV exports: find the export (a folder or a zip), read Export.csv, check the CSV
+ * version, fill in files the export lacks, and run `pipelines/hmis-csv.yaml` through the
+ * ingestion engine. Exit rows, which the pipeline joins onto enrolments, are accounted for
+ * here: each is applied, deleted, or rejected with its line and a reason.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CaselensError, ConfigError, exitCodes } from '../errors.ts';
+import { parsePipelineFile, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type SourceReport } from '../ingest/index.ts';
+import { neededColumns, placeholders } from '../ingest/validate.ts';
+import { ident, lit, type Db } from '../store/index.ts';
+import { HMIS_EXPORT_ENV, HMIS_FILES_READ, HMIS_PIPELINE_FILE } from './hmis-pipeline.ts';
+import { HUD } from './hmis-values.ts';
+import { extractZip, isZipFile } from './zip.ts';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** CSV versions this build reads: HUD's FY2024 format, every release of it (2024 v1 … v1.x). */
+export const HMIS_SUPPORTED = { fiscalYear: 2024, label: 'FY2024 (CSVVersion "2024 v1" … "2024 v1.x")' } as const;
+
+export class HmisExportError extends CaselensError {
+  constructor(message: string) {
+    super(message, { exitCode: exitCodes.rejected, status: 422 });
+    this.name = 'HmisExportError';
+  }
+}
+
+export class UnsupportedHmisVersionError extends HmisExportError {
+  readonly csvVersion: string | null;
+  readonly fiscalYear: number | null;
+  constructor(csvVersion: string | null, fiscalYear: number | null, evidence: string) {
+    super(
+      `HMIS CSV ${fiscalYear ? `FY${fiscalYear}` : 'version'} ${csvVersion ? `("${csvVersion}") ` : ''}is not supported: caselens reads the ${HMIS_SUPPORTED.label} format only (${evidence}). ` +
+        'Export the data from your HMIS in the FY2024 format, or convert it; nothing was loaded',
+    );
+    this.name = 'UnsupportedHmisVersionError';
+    this.csvVersion = csvVersion;
+    this.fiscalYear = fiscalYear;
+  }
+}
+
+export interface HmisExportInfo {
+  /** folder holding the export's CSV files (a temporary folder for a zip) */
+  dir: string;
+  /** what the user pointed at */
+  input: string;
+  zipped: boolean;
+  csvVersion: string | null;
+  fiscalYear: number;
+  exportId: string | null;
+  sourceName: string | null;
+  softwareName: string | null;
+  exportDate: string | null;
+  exportStartDate: string | null;
+  exportEndDate: string | null;
+  /** 1 full refresh? see HUD list 1.2: 1 delta, 2 full, 3 other */
+  exportDirective: string | null;
+  /** HUD list 1.5: 1 unhashed, 2-4 hashed names and SSNs */
+  hashStatus: string | null;
+  /** file name (as HUD spells it, e.g. "Client.csv") → actual path */
+  files: Map<string, string>;
+  /** removes the temporary folder of a zipped export */
+  cleanup(): void;
+}
+
+/** Splits CSV text into records of fields (RFC 4180 quotes, CRLF or LF, BOM dropped). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cur = '';
+  let quoted = false;
+  const s = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (s[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else quoted = false;
+      } else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cur);
+      cur = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && s[i + 1] === '\n') i++;
+      row.push(cur);
+      rows.push(row);
+      row = [];
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur !== '' || row.length) {
+    row.push(cur);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+/** The first line of a CSV file, split into column names (enough for version fingerprints). */
+function headerOf(file: string): string[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '';
+    return parseCsv(first)[0]?.map((h) => h.trim()) ?? [];
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Finds the folder with Export.csv: the folder itself or its only sub-folder that has one. */
+function findExportFolder(dir: string, shown: string): string {
+  const has = (d: string) => fs.readdirSync(d).some((f) => f.toLowerCase() === 'export.csv');
+  if (has(dir)) return dir;
+  const subs = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('__MACOSX')).map((d) => path.join(dir, d.name)).filter(has);
+  if (subs.length === 1) return subs[0]!;
+  if (subs.length > 1) throw new HmisExportError(`${shown}: holds ${subs.length} HMIS exports (${subs.map((s) => path.basename(s)).join(', ')}); point at one of them`);
+  throw new HmisExportError(`${shown}: no Export.csv found; an HMIS CSV export always has one (is this the right folder or zip?)`);
+}
+
+const FY_FINGERPRINT: Array<{ fiscalYear: number; column: string }> = [
+  { fiscalYear: 2026, column: 'Sex' },
+  { fiscalYear: 2024, column: 'Woman' },
+  { fiscalYear: 2022, column: 'Female' },
+];
+
+/** Fiscal year of the format from its CSVVersion ("2024 v1.3" → 2024), or null. */
+export function fiscalYearOf(csvVersion: string | null): number | null {
+  const m = /^\s*(?:FY\s*)?(20\d\d)\b/i.exec(csvVersion ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Opens an HMIS CSV export given as a folder or a zip, reads Export.csv and checks the CSV
+ * version (CSVVersion, cross-checked with Client.csv's columns). Unsupported versions are refused
+ * before anything is read further. Call `cleanup()` when done.
+ */
+export async function openHmisExport(input: string, opts: { tmpDir?: string } = {}): Promise<HmisExportInfo> {
+  const abs = path.resolve(input);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch {
+    throw new HmisExportError(`${input}: not found; give an HMIS CSV export folder or zip`);
+  }
+  let dir: string;
+  let tmp: string | undefined;
+  const cleanup = () => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  };
+  try {
+    if (stat.isFile()) {
+      if (!isZipFile(abs)) throw new HmisExportError(`${input}: neither a folder nor a zip file; give the export folder or its zip`);
+      tmp = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'caselens-hmis-'));
+      const extracted = await extractZip(abs, tmp, (name) => /\.csv$/i.test(name) && !name.startsWith('__MACOSX/'));
+      if (extracted.length === 0) throw new HmisExportError(`${input}: the zip holds no CSV files`);
+      dir = findExportFolder(tmp, input);
+    } else {
+      dir = findExportFolder(abs, input);
+    }
+    const files = new Map<string, string>();
+    for (const f of fs.readdirSync(dir)) if (/\.csv$/i.test(f)) files.set(canonicalName(f), path.join(dir, f));
+    const exportFile = files.get('Export.csv')!;
+    const rows = parseCsv(fs.readFileSync(exportFile, 'utf8'));
+    const header = rows[0]?.map((h) => h.trim()) ?? [];
+    const record = rows[1];
+    if (!record) throw new HmisExportError(`${exportFile}: Export.csv has no data row; it must describe the export (ExportID, CSVVersion, …)`);
+    const get = (name: string): string | null => {
+      const i = header.indexOf(name);
+      const v = i >= 0 ? record[i]?.trim() : undefined;
+      return v ? v : null;
+    };
+    const csvVersion = get('CSVVersion');
+    const declared = fiscalYearOf(csvVersion);
+    const clientFile = files.get('Client.csv');
+    const clientHeader = clientFile && fs.statSync(clientFile).size > 0 ? headerOf(clientFile) : [];
+    const byColumns = FY_FINGERPRINT.find((f) => clientHeader.includes(f.column))?.fiscalYear ?? null;
+    if (declared !== null && byColumns !== null && declared !== byColumns) {
+      throw new HmisExportError(
+        `${exportFile}: CSVVersion says "${csvVersion}" but Client.csv has the FY${byColumns} columns (${FY_FINGERPRINT.find((f) => f.fiscalYear === byColumns)!.column}); the export is inconsistent, nothing was loaded`,
+      );
+    }
+    const fiscalYear = declared ?? byColumns;
+    if (fiscalYear !== HMIS_SUPPORTED.fiscalYear) {
+      throw new UnsupportedHmisVersionError(
+        csvVersion,
+        fiscalYear,
+        csvVersion ? `Export.csv CSVVersion is "${csvVersion}"` : byColumns ? `Export.csv has no CSVVersion and Client.csv has the FY${byColumns} columns` : 'Export.csv has no CSVVersion and Client.csv does not tell',
+      );
+    }
+    return {
+      dir, input, zipped: tmp !== undefined, csvVersion, fiscalYear, files, cleanup,
+      exportId: get('ExportID'), sourceName: get('SourceName'), softwareName: get('SoftwareName'), exportDate: get('ExportDate'),
+      exportStartDate: get('ExportStartDate'), exportEndDate: get('ExportEndDate'), exportDirective: get('ExportDirective'), hashStatus: get('HashStatus'),
+    };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+/** HUD's spelling of a file name, whatever case the export used ("client.CSV" → "Client.csv"). */
+const HUD_FILE_NAMES = [
+  'Affiliation', 'Assessment', 'AssessmentQuestions', 'AssessmentResults', 'CEParticipation', 'Client', 'CurrentLivingSituation', 'Disabilities', 'EmploymentEducation',
+  'Enrollment', 'Event', 'Exit', 'Export', 'Funder', 'HealthAndDV', 'HMISParticipation', 'IncomeBenefits', 'Inventory', 'Organization', 'Project', 'ProjectCoC', 'Services',
+  'User', 'YouthEducationStatus',
+];
+function canonicalName(file: string): string {
+  const base = file.replace(/\.csv$/i, '');
+  return `${HUD_FILE_NAMES.find((n) => n.toLowerCase() === base.toLowerCase()) ?? base}.csv`;
+}
+
+export interface HmisIngestOptions {
+  db: Db;
+  /** export folder or zip */
+  input: string;
+  identityKey: string;
+  rejectLimit: number;
+  memoryLimit?: string;
+  /** default: pipelines/hmis-csv.yaml of the project */
+  pipelineFile?: string;
+  /** folder the pipeline's relative paths resolve against (default: the project root) */
+  baseDir?: string;
+  progress?: IngestProgress;
+  /** where file names in rejects are shown relative to (default: the export folder) */
+  displayRoot?: string;
+  env?: NodeJS.ProcessEnv;
+  /** source system (default: the pipeline's, "hmis"); give each HMIS implementation its own */
+  system?: string;
+}
+
+export interface HmisIngestResult {
+  report: IngestReport;
+  export: Omit<HmisExportInfo, 'files' | 'cleanup'> & { files: string[] };
+  /** HUD files the export lacks or has empty, that the pipeline reads: treated as having no rows */
+  missingFiles: string[];
+  /** export files caselens has no table for, with their row counts: not loaded */
+  notLoaded: Array<{ file: string; rows: number }>;
+  /** what a person should know about this load, in sentences */
+  notes: string[];
+}
+
+/**
+ * Loads an HMIS CSV export (folder or zip) through `pipelines/hmis-csv.yaml` as one job. Throws
+ * UnsupportedHmisVersionError for other versions, IngestFailedError when the job fails (nothing
+ * loaded; its report says why).
+ */
+export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestResult> {
+  const info = await openHmisExport(opts.input);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'caselens-hmis-work-'));
+  try {
+    const baseDir = opts.baseDir ?? PROJECT_ROOT;
+    const pipelineFile = opts.pipelineFile ?? path.join(PROJECT_ROOT, HMIS_PIPELINE_FILE);
+    const env = { ...(opts.env ?? process.env), [HMIS_EXPORT_ENV]: info.dir };
+    const parsed = parsePipelineFile(pipelineFile, { baseDir, env, checkFiles: false });
+    if (!parsed.pipeline) throw new ConfigError(parsed.problems);
+    const notes: string[] = [];
+    const prepared = await prepareFiles(opts.db, opts.system ? { ...parsed.pipeline, system: opts.system } : parsed.pipeline, info, work, baseDir);
+    const { pipeline, missing } = prepared;
+    for (const m of missing) notes.push(`${m}: ${info.files.has(m) ? 'empty (0 bytes)' : 'not in the export'}; nothing loaded from it`);
+    notes.push(...prepared.notes);
+    if (info.hashStatus && info.hashStatus !== '1') {
+      let dropped = false;
+      for (const s of pipeline.sources) {
+        if (s.identity?.rules.some((r) => r.rule === 'name_dob')) {
+          s.identity = { rules: s.identity.rules.filter((r) => r.rule !== 'name_dob') };
+          dropped = true;
+        }
+      }
+      if (dropped) notes.push(`names and SSNs in this export are hashed (HashStatus ${info.hashStatus}: ${HUD.hashStatus.values[info.hashStatus] ?? 'unknown'}): the name_dob identity rule was not applied, so clients are not linked to other sources by name`);
+    }
+    const notLoaded = await filesNotLoaded(info, pipeline);
+    const report = await runPipeline({
+      db: opts.db, pipeline, identityKey: opts.identityKey, rejectLimit: opts.rejectLimit,
+      ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+      displayRoot: opts.displayRoot ?? info.dir,
+      ...(prepared.exitFile
+        ? { afterSources: (db: Db, runId: number) => accountExits(db, runId, prepared.exitFile!, info.files.get('Exit.csv')!, pipeline.system, opts.displayRoot ?? info.dir) }
+        : {}),
+    });
+    await addUserNotes(opts.db, report, pipeline.system, notes);
+    const { files, cleanup: _cleanup, ...rest } = info;
+    return { report, export: { ...rest, files: [...files.keys()].sort() }, missingFiles: missing, notLoaded, notes };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    info.cleanup();
+  }
+}
+
+export interface CsvScan {
+  /** record terminators outside quoted values */
+  crlf: number;
+  lf: number;
+  firstCrlfLine: number | null;
+  firstLfLine: number | null;
+  /** data records (after the header) */
+  records: number;
+  /** records whose number of fields differs from the header's */
+  wrongFieldCount: number;
+}
+
+/**
+ * One pass over a CSV file's bytes: line endings (CRLF and bare LF outside quoted values; a file
+ * with both cannot be parsed strictly), data records, and records with the wrong number of fields.
+ */
+export async function scanCsv(file: string): Promise<CsvScan> {
+  let quoted = false;
+  let prevCr = false;
+  let line = 1;
+  let fields = 1;
+  let headerFields = -1;
+  let recordHasBytes = false;
+  const out: CsvScan = { crlf: 0, lf: 0, firstCrlfLine: null, firstLfLine: null, records: 0, wrongFieldCount: 0 };
+  const endRecord = () => {
+    if (headerFields < 0) headerFields = fields;
+    else if (recordHasBytes) {
+      out.records++;
+      if (fields !== headerFields) out.wrongFieldCount++;
+    }
+    fields = 1;
+    recordHasBytes = false;
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer;
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i]!;
+      if (b === 0x22) {
+        quoted = !quoted;
+        recordHasBytes = true;
+      } else if (b === 0x0a) {
+        if (!quoted) {
+          if (prevCr) {
+            out.crlf++;
+            out.firstCrlfLine ??= line;
+          } else {
+            out.lf++;
+            out.firstLfLine ??= line;
+          }
+          endRecord();
+        }
+        line++;
+      } else if (b === 0x2c && !quoted) {
+        fields++;
+        recordHasBytes = true;
+      } else if (b !== 0x0d) recordHasBytes = true;
+      prevCr = b === 0x0d;
+    }
+  }
+  if (recordHasBytes || fields > 1) endRecord();
+  return out;
+}
+
+async function normaliseLineEndings(file: string, target: string): Promise<void> {
+  const out = fs.openSync(target, 'w');
+  try {
+    let quoted = false;
+    let pendingCr = false;
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+      const buf = chunk as Buffer;
+      const kept = Buffer.alloc(buf.length + 1);
+      let n = 0;
+      if (pendingCr && buf[0] !== 0x0a) kept[n++] = 0x0d;
+      pendingCr = false;
+      for (let i = 0; i < buf.length; i++) {
+        const b = buf[i]!;
+        if (b === 0x22) quoted = !quoted;
+        if (b === 0x0d && !quoted) {
+          if (i + 1 === buf.length) {
+            pendingCr = true;
+            continue;
+          }
+          if (buf[i + 1] === 0x0a) continue;
+        }
+        kept[n++] = b;
+      }
+      fs.writeSync(out, kept, 0, n);
+    }
+    if (pendingCr) fs.writeSync(out, Buffer.from([0x0d]));
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+interface PreparedFiles {
+  pipeline: Pipeline;
+  missing: string[];
+  notes: string[];
+  /** Exit.csv as read (possibly a normalised copy), for accounting its rows */
+  exitFile?: string;
+}
+
+/**
+ * Makes every file the pipeline reads readable, without touching the export:
+ * - a file the export lacks (HUD requires all of them, but partial exports are common) or that is
+ *   empty becomes a header-only stand-in with the columns the pipeline uses from it;
+ * - a file with mixed line endings (CRLF and LF) is read from a copy with LF endings;
+ * - a file only joined onto another (Exit, Organization, and Project/User for names) is joined
+ *   from a copy without its malformed rows; those rows are reported (exits as rejects).
+ */
+async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, work: string, baseDir: string): Promise<PreparedFiles> {
+  const copy: Pipeline = structuredClone(pipeline);
+  const needed = new Map<string, Set<string>>();
+  const joined = new Set<string>();
+  const need = (file: string, cols: Iterable<string>) => {
+    const set = needed.get(file) ?? new Set<string>();
+    for (const c of cols) set.add(c);
+    needed.set(file, set);
+  };
+  for (const s of copy.sources) {
+    const prefixes = (s.join ?? []).map((j) => j.prefix);
+    need(s.path, [...neededColumns(s).filter((c) => !prefixes.some((p) => c.startsWith(p))), ...(s.join ?? []).map((j) => j.on)]);
+    for (const j of s.join ?? []) {
+      const own = neededColumns(s).filter((c) => c.startsWith(j.prefix)).map((c) => c.slice(j.prefix.length));
+      need(j.path, [j.on, ...(j.latest ? [j.latest] : []), ...(j.where ? placeholders(j.where) : []), ...own]);
+      joined.add(j.path);
+    }
+  }
+  const missing: string[] = [];
+  const notes: string[] = [];
+  const asRead = new Map<string, string>();
+  const asJoined = new Map<string, string>();
+  const stubbed = new Set<string>();
+  let exitFile: string | undefined;
+  for (const [p, cols] of needed) {
+    const abs = path.resolve(baseDir, p);
+    const name = canonicalName(path.basename(abs));
+    const actual = path.dirname(abs) === info.dir ? info.files.get(name) : fs.existsSync(abs) ? abs : undefined;
+    if (!actual || fs.statSync(actual).size === 0) {
+      if (!missing.includes(name)) missing.push(name);
+      const stub = path.join(work, name);
+      fs.writeFileSync(stub, [...cols].join(',') + '\n');
+      stubbed.add(p);
+      asRead.set(p, stub);
+      asJoined.set(p, stub);
+      continue;
+    }
+    let file = actual;
+    const ends = await scanCsv(actual);
+    if (ends.crlf > 0 && ends.lf > 0) {
+      file = path.join(work, name);
+      await normaliseLineEndings(actual, file);
+      notes.push(
+        `${name}: mixed line endings (${ends.crlf} line(s) end in CRLF, first at line ${ends.firstCrlfLine}; ${ends.lf} in LF, first at line ${ends.firstLfLine}): ` +
+          'read from a copy with LF endings; ask the exporting system for one kind (HUD exports use CRLF)',
+      );
+    }
+    asRead.set(p, file);
+    asJoined.set(p, file);
+    if (name === 'Exit.csv') exitFile = file;
+    if (joined.has(p)) {
+      const bad = ends.wrongFieldCount;
+      if (bad > 0) {
+        const clean = path.join(work, `joined-${name}`);
+        const header = headerOf(file);
+        await db.run(
+          `COPY (SELECT * FROM read_csv(${lit(file)}, header=true, auto_detect=false, columns={${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ignore_errors=true)) TO ${lit(clean)} (FORMAT csv, HEADER true)`,
+        );
+        asJoined.set(p, clean);
+        notes.push(`${name}: ${bad} malformed row(s) (wrong number of columns or a broken quote) could not be joined${name === 'Exit.csv' ? ' (rejected below, source "exit")' : ''}`);
+      }
+    }
+  }
+  // A source whose own file is missing has nothing to load: it is left out (its joins still run on stand-ins).
+  copy.sources = copy.sources.filter((s) => !stubbed.has(s.path));
+  for (const s of copy.sources) {
+    s.path = asRead.get(s.path) ?? s.path;
+    for (const j of s.join ?? []) j.path = asJoined.get(j.path) ?? j.path;
+  }
+  return { pipeline: copy, missing: missing.sort(), notes, ...(exitFile ? { exitFile } : {}) };
+}
+
+async function countRows(file: string): Promise<number> {
+  if (fs.statSync(file).size === 0) return 0;
+  return (await scanCsv(file)).records;
+}
+
+/** Export files caselens does not load (Funder, Inventory, …), with their row counts. */
+async function filesNotLoaded(info: HmisExportInfo, pipeline: Pipeline): Promise<Array<{ file: string; rows: number }>> {
+  const read = new Set<string>(['Export.csv', ...HMIS_FILES_READ.map((f) => `${f}.csv`)]);
+  for (const s of pipeline.sources) {
+    read.add(canonicalName(path.basename(s.path)));
+    for (const j of s.join ?? []) read.add(canonicalName(path.basename(j.path)));
+  }
+  const out: Array<{ file: string; rows: number }> = [];
+  for (const [name, file] of [...info.files].sort()) {
+    if (read.has(name)) continue;
+    out.push({ file: name, rows: await countRows(file) });
+  }
+  return out;
+}
+
+/**
+ * Exit.csv rows are joined onto their enrolment (the latest non-deleted exit per enrolment closes
+ * the case). Here each exit row is accounted for: applied, deleted (DateDeleted), superseded by a
+ * later exit of the same enrolment, or naming an enrolment that was not loaded.
+ */
+async function accountExits(db: Db, runId: number, exitFile: string, original: string, system: string, displayRoot: string): Promise<SourceReport[]> {
+  const header = headerOf(exitFile);
+  for (const c of ['ExitID', 'EnrollmentID', 'ExitDate', 'DateDeleted']) {
+    if (!header.includes(c)) return [];
+  }
+  const rel = path.relative(displayRoot, original);
+  const shown = rel.startsWith('..') || path.isAbsolute(rel) ? original : rel;
+  const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
+  const nl = header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE _exits AS
+    WITH raw AS (
+      SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl, nullif(trim("ExitID"), '') AS exit_id, nullif(trim("EnrollmentID"), '') AS enrollment_id,
+             "ExitDate" AS exit_date, nullif(trim("DateDeleted"), '') IS NOT NULL AS deleted
+      FROM read_csv(${lit(exitFile)}, header=true, auto_detect=false, columns={${decl}}, store_rejects=true, rejects_table='_exit_rj', rejects_scan='_exit_rs')
+    ),
+    lined AS (SELECT *, rec + 2 + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line FROM raw),
+    ranked AS (
+      SELECT *, CASE WHEN NOT deleted THEN row_number() OVER (PARTITION BY enrollment_id, deleted ORDER BY exit_date DESC NULLS LAST) END AS rank,
+             first_value(line) OVER (PARTITION BY enrollment_id, deleted ORDER BY exit_date DESC NULLS LAST) AS used_line
+      FROM lined
+    )
+    SELECT r.*, c.case_id IS NOT NULL AS has_case FROM ranked r LEFT JOIN cases c ON c.case_id = ${lit(system + ':')} || r.enrollment_id`);
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, 'exit', ${lit(shown)}, line, 'EnrollmentID', enrollment_id, 'unknown_reference',
+           'exit for enrolment "' || coalesce(enrollment_id, '') || '", which is not among the loaded enrolments (not in Enrollment.csv, deleted there, or rejected): the exit was not applied'
+    FROM _exits WHERE NOT deleted AND rank = 1 AND NOT has_case`);
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, 'exit', ${lit(shown)}, line, 'EnrollmentID', enrollment_id, 'duplicate_key',
+           'enrolment "' || enrollment_id || '" has more than one exit: the one with the latest ExitDate (line ' || used_line || ') closed the case, this one was not used'
+    FROM _exits WHERE NOT deleted AND rank > 1`);
+  // Rows the reader could not parse (too many or too few columns, a broken quote).
+  const malformed = await db.value<number>('SELECT count(DISTINCT line) FROM _exit_rj');
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, 'exit', ${lit(shown)}, line, NULL, arg_min(left(replace(csv_line, chr(13), ''), 500), error_type::VARCHAR), 'malformed_row',
+           'exit row cannot be parsed (' || lower(arg_min(error_type::VARCHAR, error_type::VARCHAR)) || '): it has a different number of columns than the header or a broken quote; the exit was not applied'
+    FROM _exit_rj GROUP BY line`);
+  await db.run('DROP TABLE IF EXISTS _exit_rj');
+  await db.run('DROP TABLE IF EXISTS _exit_rs');
+  const c = (await db.one<{ read: number; deleted: number; applied: number; rejected: number }>(`
+    SELECT count(*) AS read, count(*) FILTER (WHERE deleted) AS deleted,
+           count(*) FILTER (WHERE NOT deleted AND rank = 1 AND has_case) AS applied,
+           count(*) FILTER (WHERE NOT deleted AND (rank > 1 OR NOT has_case)) AS rejected
+    FROM _exits`))!;
+  c.read += malformed;
+  c.rejected += malformed;
+  const byCode = Object.fromEntries(
+    (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = 'exit' GROUP BY code ORDER BY code`, [runId])).map((r) => [r.code, r.n]),
+  );
+  await db.run('DROP TABLE _exits');
+  return [{
+    source: 'exit', table: 'cases', files: [shown], read: c.read, loaded: c.applied, deleted: c.deleted,
+    inserted: 0, updated: 0, unchanged: c.applied, rejected: c.rejected, rejectsByCode: byCode,
+  }];
+}
+
+/** Which users the enrolments name that User.csv does not list (their cases get no manager). */
+async function addUserNotes(db: Db, report: IngestReport, system: string, notes: string[]): Promise<void> {
+  if (report.status !== 'succeeded') return;
+  const enrollment = report.sources.find((s) => s.source === 'enrollment');
+  if (!enrollment) return;
+  const unassigned = await db.value<number>(`SELECT count(*) FROM cases WHERE starts_with(case_id, ${lit(system + ':')}) AND manager_id IS NULL`);
+  if (unassigned > 0) {
+    notes.push(`${unassigned} case(s) have no manager: their enrolment's UserID is empty or not listed in User.csv (the manager is the user who last entered or updated the enrolment)`);
+  }
+}
