@@ -145,6 +145,12 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
     citations: { exact: 0, normalized: 0, fuzzy: 0, position: 0, rejected: 0 }, tagsDropped: 0,
     requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, failures: [], elapsedMs: 0,
   };
+  // Notes with an earlier result for this configuration (failed, or for an older text): their
+  // rows are replaced. Everything else is new, so most batches need no DELETE at all.
+  const prior = new Set((await db.all<{ note_id: string }>(
+    `SELECT DISTINCT note_id FROM note_scores WHERE framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`,
+    [framework.id, framework.version, scorer.kind, scorer.model, scorer.promptVersion],
+  )).map((r) => r.note_id));
   const pending: Done[] = [];
   let next = 0;
   let stopReason: string | undefined;
@@ -153,7 +159,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
   const flush = () => {
     const batch = pending.splice(0, pending.length);
     if (batch.length === 0) return writing;
-    writing = writing.then(() => writeBatch(db, runId, scorer, framework, batch, clock));
+    writing = writing.then(() => writeBatch(db, runId, scorer, framework, batch, clock, batch.some((d) => prior.has(d.note.note_id))));
     return writing;
   };
 
@@ -241,17 +247,11 @@ function account(summary: ScoreRunSummary, done: Done, pricing?: Pricing): void 
   summary.tags += kept.length;
 }
 
-async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Framework, batch: Done[], clock: () => Date): Promise<void> {
+async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Framework, batch: Done[], clock: () => Date, replaces: boolean): Promise<void> {
   const key = [framework.id, framework.version, scorer.kind, scorer.model, scorer.promptVersion];
   await db.transaction(async () => {
     const ids = batch.map((d) => d.note.note_id);
-    // Replace this configuration's earlier result for these notes (a failed attempt, or a changed text).
-    await db.run(`CREATE OR REPLACE TEMP TABLE _batch_notes AS SELECT * FROM (VALUES ${ids.map((id) => `(${lit(id)})`).join(', ')}) v(note_id)`);
-    await db.run(
-      `DELETE FROM tag_citations WHERE tag_id IN (SELECT tag_id FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes)
-         AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5)`, key);
-    await db.run(`DELETE FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
-    await db.run(`DELETE FROM note_scores WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
+    if (replaces) await deletePrevious(db, ids, key);
     const now = clock().toISOString().replace('T', ' ').replace('Z', '');
     const scores = await db.connection.createAppender('note_scores');
     const tags = await db.connection.createAppender('note_tags');
@@ -294,4 +294,14 @@ async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Fram
     tags.closeSync();
     cites.closeSync();
   });
+}
+
+/** Removes this configuration's earlier result for these notes (a failed attempt, or a changed text). */
+async function deletePrevious(db: Db, ids: string[], key: string[]): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE _batch_notes AS SELECT * FROM (VALUES ${ids.map((id) => `(${lit(id)})`).join(', ')}) v(note_id)`);
+  await db.run(
+    `DELETE FROM tag_citations WHERE tag_id IN (SELECT tag_id FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes)
+       AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5)`, key);
+  await db.run(`DELETE FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
+  await db.run(`DELETE FROM note_scores WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
 }
