@@ -5,6 +5,7 @@
 import { benchIngest } from './ingest.ts';
 import { benchScore } from './score.ts';
 import { benchServe } from './serve.ts';
+import { benchHmis } from './hmis.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -30,5 +31,11 @@ if (all || which.includes('score')) {
 if (all || which.includes('serve')) {
   console.log('bench serve: KPI JSON and a dashboard page on the sample database, autocannon on loopback …');
   const r = await benchServe(quick ? { duration: 3, connections: 10 } : { duration: 10, connections: 10 });
+  console.log(JSON.stringify(r, null, 2));
+}
+
+if (all || which.includes('hmis')) {
+  console.log('bench hmis: the HUD HMIS export (../shared/data) through caselens against DuckDB\'s own read …');
+  const r = await benchHmis(quick ? { scales: [1], runs: 1 } : { scales: [1, 20], runs: 3 });
   console.log(JSON.stringify(r, null, 2));
 }

@@ -15,6 +15,7 @@ import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from '.
 import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
+import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -22,6 +23,8 @@ Usage: caselens <command> [options]
 
 Commands:
   ingest <pipeline>...     load a pipeline (a name in pipelines/ or a file) into the database
+  ingest-hmis <folder|zip> load a HUD HMIS CSV export (FY2024) [--system S] [--reject-limit F]
+  ingest-fhir <path>...    load FHIR R4 Bundles (.json) or bulk NDJSON [--system S] [--link name_dob|none]
   status                   tables, row counts, recent runs, rejects by reason
   validate                 check every pipeline, framework and dashboard file
   export                   write canonical tables as Parquet or CSV (--format, --out, --partition-by)
@@ -86,6 +89,7 @@ const options = {
   token: { type: 'boolean', default: false },
   replace: { type: 'boolean', default: false },
   'no-serve': { type: 'boolean', default: false },
+  link: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -172,6 +176,33 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
     }
     if (values.json) io.out(JSON.stringify(reports.map((r) => ({ ...r, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })), null, 2));
     return exitCodes.ok;
+  });
+}
+
+async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Values, config: Config, io: Io): Promise<number> {
+  let rejectLimit = config.ingest.rejectLimit;
+  if (values['reject-limit'] !== undefined) {
+    rejectLimit = Number(values['reject-limit']);
+    if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
+  }
+  const identityKey = loadIdentityKey(config.identity.keyFile);
+  const progress = progressLine(process.stderr, { plain: values.progress });
+  return withDb(databasePath(values, config), async (db) => {
+    const o = {
+      db, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, json: values.json, system: values.system, link: values.link,
+      progress: { step: (s: string, what: string, done: number, total: number) => progress.update(`${kind}: ${what} ${s} ${total ? bar(done, total) : ''}`) },
+      out: io.out,
+      printIngest: (r: IngestReport) => {
+        progress.done();
+        printIngest(r, io);
+      },
+      root: config.root, pipelinesDir: config.paths.pipelines,
+    };
+    try {
+      return kind === 'hmis' ? await ingestHmisCommand(args, o) : await ingestFhirCommand(args, o);
+    } finally {
+      progress.done();
+    }
   });
 }
 
@@ -432,6 +463,8 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
     switch (command) {
       case 'ingest': return await cmdIngest(rest, values, config, io);
       case 'status': return await cmdStatus(values, config, io);
+      case 'ingest-hmis': return await cmdIngestSource('hmis', rest, values, config, io);
+      case 'ingest-fhir': return await cmdIngestSource('fhir', rest, values, config, io);
       case 'validate': return cmdValidate(values, config, io);
       case 'export': return await cmdExport(values, config, io);
       case 'identity': return await cmdIdentity(rest[0], values, config, io);
