@@ -130,10 +130,14 @@ export const CASES: Case[] = [
     kpi: 'caseload',
     params: { asOf: AS_OF },
     goalMs: 50,
-    reference: `WITH o AS (SELECT manager_id, count(*) AS n FROM cases WHERE opened_at <= DATE '${AS_OF}' AND coalesce(closed_at, 'infinity'::DATE) > DATE '${AS_OF}' GROUP BY manager_id)
-      SELECT coalesce(o.manager_id, s.staff_id) AS manager_id, s.name, coalesce(o.n, 0) AS open_cases, coalesce(s.caseload_capacity, 25) AS capacity,
-        coalesce(o.n, 0) > coalesce(s.caseload_capacity, 25) AS over_capacity
-      FROM o FULL JOIN (SELECT * FROM staff WHERE role = 'manager' OR caseload_capacity > 0) s ON s.staff_id = o.manager_id`,
+    reference: `WITH o AS (SELECT manager_id, count(*) AS n FROM cases WHERE opened_at <= DATE '${AS_OF}' AND coalesce(closed_at, 'infinity'::DATE) > DATE '${AS_OF}' GROUP BY manager_id),
+      m AS (
+        SELECT coalesce(o.manager_id, s.staff_id) AS manager_id, s.name, coalesce(o.n, 0) AS open_cases,
+          CASE WHEN coalesce(o.manager_id, s.staff_id) IS NOT NULL THEN coalesce(s.caseload_capacity, 25) END AS capacity
+        FROM o FULL JOIN (SELECT * FROM staff WHERE role = 'manager' OR caseload_capacity > 0) s ON s.staff_id = o.manager_id)
+      SELECT manager_id, name, open_cases, capacity, open_cases > capacity AS over_capacity FROM m
+      UNION ALL SELECT NULL, 'All', sum(open_cases), sum(capacity), NULL FROM m
+      ORDER BY name`,
   },
   {
     label: 'caseload-series (24 months)',
@@ -144,7 +148,8 @@ export const CASES: Case[] = [
       snap AS (SELECT m.d, c.manager_id, count(*) AS n FROM months m JOIN cases c ON c.opened_at <= m.d AND coalesce(c.closed_at, 'infinity'::DATE) > m.d GROUP BY ALL)
       SELECT snap.d, snap.manager_id, s.name, snap.n AS open_cases, coalesce(s.caseload_capacity, 25) AS capacity, snap.n > coalesce(s.caseload_capacity, 25) AS over_capacity
       FROM snap LEFT JOIN staff s ON s.staff_id = snap.manager_id
-      UNION ALL SELECT d, NULL, 'All', sum(n), NULL, NULL FROM snap GROUP BY d`,
+      UNION ALL SELECT d, NULL, 'All', sum(n), NULL, NULL FROM snap GROUP BY d
+      ORDER BY 1, 2 NULLS FIRST`,
   },
   {
     label: 'followup-compliance (by programme)',

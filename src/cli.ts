@@ -16,6 +16,7 @@ import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
+import { formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -36,6 +37,10 @@ Commands:
   eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
   summarize --case ID      per domain: the current picture and trend, every statement with cited quotes
   migrate                  bring the database to this version's schema
+  kpi [ID] [--from D --to D --program P --manager M --case-type T --as-of D …] [--format table|json|csv]
+                           list the KPIs with one-line definitions, or compute one (docs/kpis.md defines each)
+  report funder --out FILE [--program P] [--from D] [--to D]
+                           a self-contained HTML outcome report that has passed small-cell suppression
   serve [--port N] [--host H]
                            the dashboard and HTTP API (default http://127.0.0.1:8787)
   user add NAME --role R [--staff ID] [--password-stdin | --token] [--replace]
@@ -90,6 +95,7 @@ const options = {
   replace: { type: 'boolean', default: false },
   'no-serve': { type: 'boolean', default: false },
   link: { type: 'string' },
+  ...KPI_CLI_OPTIONS,
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -401,6 +407,38 @@ async function cmdSummarize(values: Values, config: Config, io: Io): Promise<num
   });
 }
 
+async function cmdKpi(id: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
+  const format = (values.format ?? (values.json ? 'json' : 'table')) as KpiFormat;
+  if (!['table', 'json', 'csv'].includes(format)) throw new UsageError(`--format must be table, json or csv, got "${format}"`);
+  if (!id) {
+    io.out(formatKpiList(listKpis(), format));
+    return exitCodes.ok;
+  }
+  const params = kpiParamsFromCli(id, values as Record<string, unknown>);
+  return withDb(databasePath(values, config), async (db) => {
+    const result = await runKpi(db, id, params, { config: config.kpi, root: config.root });
+    io.out(formatKpiResult(result, format));
+    return exitCodes.ok;
+  });
+}
+
+async function cmdReport(kind: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
+  if (kind !== 'funder') throw new UsageError('usage: caselens report funder --out FILE [--program P] [--from D] [--to D]');
+  if (!values.out) throw new UsageError('--out FILE is required: where to write the HTML report');
+  const v = values as Record<string, unknown>;
+  return withDb(databasePath(values, config), async (db) => {
+    const html = await renderFunderReport(db, {
+      ...(typeof v.program === 'string' ? { program: v.program } : {}), ...(typeof v.from === 'string' ? { from: v.from } : {}),
+      ...(typeof v.to === 'string' ? { to: v.to } : {}), options: { config: config.kpi, root: config.root },
+    });
+    const out = path.resolve(values.out!);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, html);
+    io.out(`wrote ${out} (suppressed for funders: cells under k = ${config.kpi.k} clients are withheld)`);
+    return exitCodes.ok;
+  });
+}
+
 async function cmdServe(values: Values, config: Config, io: Io): Promise<number> {
   let port: number | undefined;
   if (values.port !== undefined) {
@@ -481,6 +519,8 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'eval': return await cmdEval(values, config, io);
       case 'summarize': return await cmdSummarize(values, config, io);
       case 'serve': return await cmdServe(values, config, io);
+      case 'kpi': return await cmdKpi(rest[0], values, config, io);
+      case 'report': return await cmdReport(rest[0], values, config, io);
       case 'user': return await cmdUser(rest[0], rest.slice(1), values, config, io);
       case 'audit': return await cmdAudit(rest[0], values, config, io);
       default:

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError, type Problem } from '../errors.ts';
 import { interpolateEnv, readStructuredFile, zodProblems } from './yaml-file.ts';
 import { serveConfigSection } from '../serve/config.ts';
+import { kpiConfigSchema } from '../kpi/config.ts';
 
 export const CONFIG_FILE = 'caselens.config.yaml';
 
@@ -48,6 +49,7 @@ export const configSchema = z
       .strict()
       .default({ framework: 'self-sufficiency', provider: 'offline', openai: { model: 'gpt-4o-mini', timeoutMs: 60_000, maxRetries: 3, concurrency: 4 } }),
     serve: serveConfigSection,
+    kpi: kpiConfigSchema.prefault({}),
     paths: z
       .object({
         pipelines: z.string().default('pipelines'),

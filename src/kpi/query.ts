@@ -4,7 +4,7 @@
  * reads rows as arrays and converts only what needs converting (BIGINT → number, DATE → ISO
  * day, LIST → array, STRUCT → object).
  */
-import { DuckDBListValue, DuckDBStructValue, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBListValue, DuckDBStructValue, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
 import { explainDbError, type Db } from '../store/index.ts';
 
 function plain(v: DuckDBValue): unknown {
@@ -14,6 +14,12 @@ function plain(v: DuckDBValue): unknown {
   if (v instanceof DuckDBStructValue) return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, plain(x)]));
   return String(v);
 }
+
+/** Types whose values arrive as plain JS values already. */
+const PLAIN = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BOOLEAN, DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.VARCHAR, DuckDBTypeId.SQLNULL,
+]);
 
 export async function queryRows(db: Db, sql: string, args: readonly unknown[], purpose: string): Promise<Array<Record<string, unknown>>> {
   try {
@@ -27,7 +33,11 @@ export async function queryRows(db: Db, sql: string, args: readonly unknown[], p
     for (let j = 0; j < names.length; j++) {
       const name = names[j]!;
       const values = columns[j]!;
-      for (let i = 0; i < n; i++) out[i]![name] = plain(values[i]!);
+      if (PLAIN.has(reader.columnTypeId(j))) {
+        for (let i = 0; i < n; i++) out[i]![name] = values[i]!;
+      } else {
+        for (let i = 0; i < n; i++) out[i]![name] = plain(values[i]!);
+      }
     }
     return out;
   } catch (e) {

@@ -111,4 +111,22 @@ describe('caselens command line', () => {
     expect(results.find((x: { table: string }) => x.table === 'cases')).toMatchObject({ rows: 4, partitionedBy: 'program_id' });
     expect((await run(['export', '--format', 'xlsx', '--out', 'o'], dir)).code).toBe(2);
   });
+
+  it('kpi lists and computes KPIs; report funder writes a suppressed HTML report with no personal data', async () => {
+    const dir = project();
+    await run(['ingest', 'crm'], dir);
+    const list = await run(['kpi'], dir);
+    expect(list.out).toMatch(/^resolution-time\s+days from opening to closing/m);
+    const r = await run(['kpi', 'resolution-time', '--from', '2024-01-01', '--to', '2024-12-31', '--format', 'json'], dir);
+    expect(r.code).toBe(0);
+    // K1 closed after 31 days, K3 the same day: median 15.5 by hand
+    expect(JSON.stringify(JSON.parse(r.out))).toContain('15.5');
+    expect((await run(['kpi', 'resolution-time', '--grace-days', '3'], dir))).toMatchObject({ code: 2, err: expect.stringContaining('does not take --grace-days') });
+    const report = await run(['report', 'funder', '--out', 'funder.html'], dir);
+    expect(report.code).toBe(0);
+    const html = fs.readFileSync(path.join(dir, 'funder.html'), 'utf8');
+    expect(html).toMatch(/<html/i);
+    for (const secret of ['López', 'García', "O'Brien", '555-0101', 'Denies any substance use']) expect(html).not.toContain(secret);
+    expect(html).toMatch(/suppress/i);
+  });
 });

@@ -143,12 +143,15 @@ SELECT id AS group_id, CASE WHEN id IS NULL THEN 'Unassigned' ELSE coalesce(name
        open_scope AS open_cases, all_open AS all_open_cases, capacity, capacity_source,
        all_open / nullif(capacity, 0) AS utilisation, all_open > capacity AS over_capacity, NULL::INTEGER AS managers_over_capacity
 FROM rows ${filtered ? 'WHERE open_scope > 0' : ''}
-ORDER BY group_id IS NOT NULL, "group", group_id`;
+ORDER BY "group", group_id`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
     const managers = (await queryRows(ctx.db, sql, args, 'caseload query failed')) as KpiRow[];
+    // "Unassigned" first, then by name
+    const unassigned = managers.findIndex((r) => r.group_id === null);
+    if (unassigned > 0) managers.unshift(...managers.splice(unassigned, 1));
     // total row: sums over the rows listed; utilisation over the rows that have a capacity
     let open = 0;
     let all = 0;
