@@ -6,6 +6,7 @@ import { benchIngest } from './ingest.ts';
 import { benchScore } from './score.ts';
 import { benchServe } from './serve.ts';
 import { benchHmis } from './hmis.ts';
+import { benchKpi, kpiBenchTable } from './kpi.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -38,4 +39,9 @@ if (all || which.includes('hmis')) {
   console.log('bench hmis: the HUD HMIS export (../shared/data) through caselens against DuckDB\'s own read …');
   const r = await benchHmis(quick ? { scales: [1], runs: 1 } : { scales: [1, 20], runs: 3 });
   console.log(JSON.stringify(r, null, 2));
+}
+
+if (all || which.includes('kpi')) {
+  const r = await benchKpi({ ...(quick ? { clients: 13_000, notes: 100_000, runs: 3 } : { clients: 140_000, notes: 1_000_000, runs: 9 }), seed: 7, log: console.log });
+  console.log(kpiBenchTable(r));
 }
