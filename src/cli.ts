@@ -147,19 +147,23 @@ function printIngest(report: IngestReport, io: Io): void {
   if (report.message) io.out(`\n${report.message}`);
 }
 
+/** What every loading command needs: the reject limit (config, or --reject-limit), the identity key, progress output. */
+function loadSetup(values: Values, config: Config) {
+  let rejectLimit = config.ingest.rejectLimit;
+  if (values['reject-limit'] !== undefined) {
+    rejectLimit = Number(values['reject-limit']);
+    if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
+  }
+  return { rejectLimit, identityKey: loadIdentityKey(config.identity.keyFile), progress: progressLine(process.stderr, { plain: values.progress }) };
+}
+
 async function cmdIngest(names: string[], values: Values, config: Config, io: Io): Promise<number> {
   if (names.length === 0) throw new UsageError('name a pipeline: caselens ingest <pipeline> (e.g. caselens ingest sample)');
   const pipelines = names.map((n) => {
     const file = resolvePipelinePath(n, config.paths.pipelines);
     return loadPipeline(file, { baseDir: config.root, display: path.relative(process.cwd(), file) || file });
   });
-  let rejectLimit = config.ingest.rejectLimit;
-  if (values['reject-limit'] !== undefined) {
-    rejectLimit = Number(values['reject-limit']);
-    if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
-  }
-  const identityKey = loadIdentityKey(config.identity.keyFile);
-  const progress = progressLine(process.stderr, { plain: values.progress });
+  const { rejectLimit, identityKey, progress } = loadSetup(values, config);
   return withDb(databasePath(values, config), async (db) => {
     const reports: IngestReport[] = [];
     for (const pipeline of pipelines) {
@@ -186,13 +190,7 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
 }
 
 async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Values, config: Config, io: Io): Promise<number> {
-  let rejectLimit = config.ingest.rejectLimit;
-  if (values['reject-limit'] !== undefined) {
-    rejectLimit = Number(values['reject-limit']);
-    if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
-  }
-  const identityKey = loadIdentityKey(config.identity.keyFile);
-  const progress = progressLine(process.stderr, { plain: values.progress });
+  const { rejectLimit, identityKey, progress } = loadSetup(values, config);
   return withDb(databasePath(values, config), async (db) => {
     const o = {
       db, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, json: values.json, system: values.system, link: values.link,
