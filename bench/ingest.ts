@@ -18,7 +18,8 @@ const OUT = path.join(ROOT, 'bench', 'out');
 
 export interface IngestBenchOptions { clients: number; notes: number; seed: number; runs: number }
 
-async function ensureData(opts: IngestBenchOptions): Promise<string> {
+/** Generated sample CSVs for a benchmark, made once and kept in bench/out/. */
+export async function ensureData(opts: Pick<IngestBenchOptions, 'clients' | 'notes' | 'seed'>): Promise<string> {
   const dir = path.join(OUT, `ingest-data-${opts.clients}-${opts.notes}-${opts.seed}`);
   const stamp = path.join(dir, '.complete');
   if (!fs.existsSync(stamp)) {

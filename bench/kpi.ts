@@ -10,10 +10,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureData } from './ingest.ts';
 import YAML from 'yaml';
 import { loadPipeline, runPipeline } from '../src/ingest/index.ts';
 import { runKpi } from '../src/kpi/index.ts';
-import { generateSample } from '../src/sample/index.ts';
 import { openStore, type Db } from '../src/store/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -33,16 +33,8 @@ export interface KpiBenchOptions {
 // ---------------------------------------------------------------------------------------------
 // data
 
-async function ensureCsv(opts: KpiBenchOptions): Promise<string> {
-  const dir = path.join(OUT, `ingest-data-${opts.clients}-${opts.notes}-${opts.seed}`);
-  const stamp = path.join(dir, '.complete');
-  if (!fs.existsSync(stamp)) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    const t = performance.now();
-    await generateSample({ clients: opts.clients, notes: opts.notes, seed: opts.seed, outDir: dir });
-    fs.writeFileSync(stamp, `${((performance.now() - t) / 1000).toFixed(1)}s\n`);
-  }
-  return dir;
+function ensureCsv(opts: KpiBenchOptions): Promise<string> {
+  return ensureData(opts);
 }
 
 /** Builds (once) bench/out/kpi-<clients>-<notes>-<seed>.duckdb and returns its path. */
