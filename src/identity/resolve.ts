@@ -113,7 +113,7 @@ export async function resolveClients(db: Db, input: ResolveInput): Promise<Resol
     FROM _decision d JOIN _idr i USING (client_key) WHERE d.how IN ('minted', 'conflict')`);
   await db.run(`
     INSERT INTO client_identities
-    SELECT ${lit(system)}, client_key, client_id, CASE how WHEN 'conflict' THEN 'conflict' ELSE how END, now()::TIMESTAMP, ${runId}
+    SELECT ${lit(system)}, client_key, client_id, how, now()::TIMESTAMP, ${runId}
     FROM _decision WHERE how <> 'existing'`);
   await db.run(`
     INSERT INTO identity_reviews (source_system, source_key, client_id, candidates, rules, detected_at, run_id, status)

@@ -220,7 +220,7 @@ export function buildCheckSql(input: CheckSqlInput): CheckSqlResult {
   const refErrors: string[] = [];
   const derived: string[] = [];
   const targetColumns: string[] = [];
-  const mappedColumn = (field: string) => (byField.has(field) ? true : false);
+  const mappedColumn = (field: string) => byField.has(field);
   for (const f of fields) {
     const ref = f.m.spec.ref;
     if (!ref) {

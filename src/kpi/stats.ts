@@ -84,15 +84,7 @@ export interface PairedSummary {
 }
 
 /** The paired statistics from summary values (what the SQL returns). */
-export function pairedFromSummary(s: {
-  n: number;
-  baselineMean: number | null;
-  baselineSd: number | null;
-  followupMean: number | null;
-  followupSd: number | null;
-  meanChange: number | null;
-  sdChange: number | null;
-}): PairedSummary {
+export function pairedFromSummary(s: Omit<PairedSummary, 'ciLow' | 'ciHigh' | 'effectSize'>): PairedSummary {
   const ci = meanInterval(s.meanChange, s.sdChange, s.n);
   const d = s.meanChange !== null && s.sdChange !== null && s.sdChange > 0 ? s.meanChange / s.sdChange : null;
   return { ...s, ciLow: ci?.low ?? null, ciHigh: ci?.high ?? null, effectSize: d };

@@ -6,8 +6,7 @@ import { findFramework, loadFrameworks, type Framework } from '../frameworks/ind
 import { Db } from '../store/index.ts';
 import { citationValidity, LEVELS, scoreSets, SDOH_LABEL_TO_DOMAIN, storedPredictions, type EvalReport, type Prediction } from './eval.ts';
 import { createOfflineScorer } from './offline.ts';
-import type { Pricing } from './run.ts';
-import type { Scorer } from './types.ts';
+import type { Pricing, Scorer } from './types.ts';
 
 /** Loads the framework a command names (or the configured one), failing with the problems found. */
 export function resolveFramework(config: Config, id?: string): Framework {

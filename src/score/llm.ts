@@ -30,7 +30,9 @@ import {
 } from './prompt.ts';
 import { redact, spanToOriginal, type Redacted } from './redact.ts';
 import { segmentSentences } from './segment.ts';
-import { NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Tag, type Usage } from './types.ts';
+import { costOf, NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Tag, type Pricing, type Usage } from './types.ts';
+
+export { costOf, type Pricing } from './types.ts';
 
 export { PROMPT_VERSION } from './prompt.ts';
 
@@ -39,13 +41,6 @@ export const DEFAULT_MAX_RETRIES = 3;
 
 /** How the answer format is requested. Servers that reject json_schema fall back automatically. */
 export type ResponseFormatMode = 'json_schema' | 'json_object' | 'none';
-
-export interface Pricing {
-  /** price per million prompt tokens */
-  inputPerMTok: number;
-  /** price per million completion tokens */
-  outputPerMTok: number;
-}
 
 export interface LlmScorerOptions {
   framework: Framework;
@@ -93,10 +88,6 @@ export function estimateRequest(framework: Framework, text: string, maxChunkChar
   let chars = 0;
   for (const chunk of chunks) chars += promptChars(framework, chunk.sentences, guide);
   return { requests: chunks.length, promptTokens: approxTokens(chars) };
-}
-
-export function costOf(usage: Pick<Usage, 'promptTokens' | 'completionTokens'>, pricing: Pricing): number {
-  return (usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok) / 1_000_000;
 }
 
 function toOpenAIMessages(messages: BaseMessage[]): ChatCompletionMessageParam[] {

@@ -2,13 +2,7 @@ import crypto from 'node:crypto';
 import type { Framework } from '../frameworks/index.ts';
 import { errorMessage } from '../errors.ts';
 import { lit, type Db } from '../store/index.ts';
-import { NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Tag, type Usage } from './types.ts';
-
-export interface Pricing {
-  /** US dollars per million prompt tokens */
-  inputPerMTok: number;
-  outputPerMTok: number;
-}
+import { costOf, NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Pricing, type Tag, type Usage } from './types.ts';
 
 export interface ScoreRunOptions {
   db: Db;
@@ -68,11 +62,6 @@ interface Done {
   outcome?: ScoreOutcome;
   error?: string;
   usage: Usage;
-}
-
-function costOf(usage: Usage, pricing?: Pricing): number {
-  if (!pricing) return 0;
-  return (usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok) / 1e6;
 }
 
 /** Stable tag ids, so re-scoring the same note under the same configuration replaces, not duplicates. */
@@ -223,7 +212,7 @@ function account(summary: ScoreRunSummary, done: Done, pricing?: Pricing): void 
   summary.requests += done.usage.requests;
   summary.promptTokens += done.usage.promptTokens;
   summary.completionTokens += done.usage.completionTokens;
-  summary.costUsd += costOf(done.usage, pricing);
+  summary.costUsd += pricing ? costOf(done.usage, pricing) : 0;
   if (!done.outcome) {
     summary.notesFailed++;
     if (summary.failures.length < 50) summary.failures.push({ noteId: done.note.note_id, error: done.error ?? 'unknown error' });

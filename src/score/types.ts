@@ -56,6 +56,18 @@ export interface Usage {
   completionTokens: number;
 }
 
+/** Prices of an LLM provider, for cost reports and budgets. */
+export interface Pricing {
+  /** US dollars per million prompt tokens */
+  inputPerMTok: number;
+  /** US dollars per million completion tokens */
+  outputPerMTok: number;
+}
+
+export function costOf(usage: Pick<Usage, 'promptTokens' | 'completionTokens'>, pricing: Pricing): number {
+  return (usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok) / 1_000_000;
+}
+
 export interface ScoreOutcome {
   tags: Tag[];
   /** quotes that could not be found in the note: never stored as evidence */

@@ -119,8 +119,9 @@ describe('caselens command line', () => {
     expect(list.out).toMatch(/^resolution-time\s+days from opening to closing/m);
     const r = await run(['kpi', 'resolution-time', '--from', '2024-01-01', '--to', '2024-12-31', '--format', 'json'], dir);
     expect(r.code).toBe(0);
-    // K1 closed after 31 days, K3 the same day: median 15.5 by hand
-    expect(JSON.stringify(JSON.parse(r.out))).toContain('15.5');
+    // K1 closed after 31 days, K3 the same day: by hand, median 15.5, mean 15.5, 2 cases
+    const total = JSON.parse(r.out).rows.find((row: { is_total: boolean }) => row.is_total);
+    expect(total).toMatchObject({ cases: 2, median_days: 15.5, mean_days: 15.5 });
     expect((await run(['kpi', 'resolution-time', '--grace-days', '3'], dir))).toMatchObject({ code: 2, err: expect.stringContaining('does not take --grace-days') });
     const report = await run(['report', 'funder', '--out', 'funder.html'], dir);
     expect(report.code).toBe(0);
