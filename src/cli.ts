@@ -16,7 +16,7 @@ import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
-import { formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
+import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
 
@@ -37,6 +37,8 @@ Commands:
   eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
   summarize --case ID      per domain: the current picture and trend, every statement with cited quotes
   migrate                  bring the database to this version's schema
+  facts [status|refresh]   the KPI facts (derived tables the KPIs read): whether they are current; rebuild them
+                           (ingest and score rebuild them after loading; nothing else needs to)
   kpi [ID] [--from D --to D --program P --manager M --case-type T --as-of D …] [--format table|json|csv]
                            list the KPIs with one-line definitions, or compute one (docs/kpis.md defines each)
   report funder --out FILE [--program P] [--from D] [--to D]
@@ -127,6 +129,32 @@ async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * After a load or a scoring run: rebuild the KPI facts now, so that the next KPI, page or
+ * report does not wait for them.
+ */
+async function rebuildFacts(db: Db, config: Config, values: Values, io: Io): Promise<void> {
+  const r = await ensureFacts(db, config.kpi);
+  if (r.rebuilt && !values.json) io.out(`KPI facts rebuilt in ${(r.ms / 1000).toFixed(1)} s (${r.reason})`);
+}
+
+async function cmdFacts(action: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
+  const kpiConfig = config.kpi;
+  return withDb(databasePath(values, config), async (db) => {
+    if (action === 'refresh') {
+      const r = await refreshFacts(db, kpiConfig, 'requested');
+      if (values.json) io.out(JSON.stringify({ rebuilt: true, ms: r.ms, ...r.info }, null, 2));
+      else io.out(`KPI facts rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.info.clients} clients`);
+      return exitCodes.ok;
+    }
+    if (action !== undefined && action !== 'status') throw new UsageError(`unknown facts action "${action}": use caselens facts status | refresh`);
+    const s = await factsStatus(db, kpiConfig);
+    if (values.json) io.out(JSON.stringify(s, null, 2));
+    else io.out('reason' in s ? `KPI facts are out of date (${s.reason}); they are rebuilt by the next KPI, or now by: caselens facts refresh` : `KPI facts are current: ${s.info.clients} clients`);
+    return exitCodes.ok;
+  });
+}
+
 function printIngest(report: IngestReport, io: Io): void {
   io.out(`${report.status === 'succeeded' ? 'loaded' : 'FAILED'}: pipeline ${report.pipeline}, run ${report.runId}`);
   io.out(table(report.sources.map((s) => ({
@@ -184,6 +212,7 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
         throw e;
       }
     }
+    await rebuildFacts(db, config, values, io);
     if (values.json) io.out(JSON.stringify(reports.map((r) => ({ ...r, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })), null, 2));
     return exitCodes.ok;
   });
@@ -203,7 +232,9 @@ async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Va
       root: config.root, pipelinesDir: config.paths.pipelines,
     };
     try {
-      return kind === 'hmis' ? await ingestHmisCommand(args, o) : await ingestFhirCommand(args, o);
+      const code = kind === 'hmis' ? await ingestHmisCommand(args, o) : await ingestFhirCommand(args, o);
+      if (code === exitCodes.ok) await rebuildFacts(db, config, values, io);
+      return code;
     } finally {
       progress.done();
     }
@@ -336,6 +367,7 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
       for (const f of summary.failures.slice(0, 10)) io.out(`  failed ${f.noteId}: ${f.error}`);
       if (summary.message) io.out(summary.message);
     }
+    if (summary.notesScored > 0) await rebuildFacts(db, config, values, io);
     return summary.status === 'failed' ? exitCodes.failure : exitCodes.ok;
   });
 }
@@ -513,6 +545,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
         return exitCodes.ok;
       }
       case 'demo': return await cmdDemo(values, config, io);
+      case 'facts': return await cmdFacts(rest[0], values, config, io);
       case 'score': return await cmdScore(values, config, io);
       case 'eval': return await cmdEval(values, config, io);
       case 'summarize': return await cmdSummarize(values, config, io);

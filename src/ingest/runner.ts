@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
-import { explainDbError, lit, type Db } from '../store/index.ts';
+import { explainDbError, lit, markFactsStale, type Db } from '../store/index.ts';
 import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
 import { applyDeletions, mergeRows } from './merge.ts';
@@ -121,6 +121,7 @@ export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
     }
     const report = finishReport(runId, pipeline, reports, 'succeeded', rejectLimit);
     await recordRun(db, report, pipeline, startedAt);
+    await markFactsStale(db);
     await db.run('COMMIT', undefined, 'could not commit the load');
     report.rejectSample = await db.all<RejectRow>(`SELECT source, file, line, field, value, code, reason FROM ingest_rejects WHERE run_id = $1 ORDER BY source, file, line LIMIT 20`, [runId]);
     report.elapsedMs = Date.now() - startedAt.getTime();

@@ -3,6 +3,8 @@
  * query (`GROUPING SETS ((), (g))`), so the total and the groups can never disagree.
  */
 import type { Framework } from '../frameworks/index.ts';
+import type { FactsInfo } from './facts.ts';
+import type { SqlArgs } from './sql.ts';
 import type { ColumnSpec, KpiRow } from './types.ts';
 
 export interface Dimension {
@@ -14,16 +16,29 @@ export interface Dimension {
   none: string;
   /** what one group is, for the docs */
   noun: string;
+  /** the column holding it in the KPI facts */
+  column: string;
 }
 
 export const DIMENSIONS: Record<string, Dimension> = {
-  program: { expr: 'c.program_id', labels: { table: 'programs', id: 'program_id', name: 'name' }, none: 'No programme', noun: 'programme' },
-  manager: { expr: 'c.manager_id', labels: { table: 'staff', id: 'staff_id', name: 'name' }, none: 'Unassigned', noun: 'case manager' },
-  case_type: { expr: 'c.case_type', none: 'No case type', noun: 'case type' },
-  domain: { expr: 'g.domain_id', none: 'No domain', noun: 'framework domain' },
-  service_type: { expr: 's.service_type', none: 'No service type', noun: 'service type' },
-  followup_type: { expr: 'f.followup_type', none: 'No follow-up type', noun: 'follow-up type' },
+  program: { expr: 'c.program_id', labels: { table: 'programs', id: 'program_id', name: 'name' }, none: 'No programme', noun: 'programme', column: 'program_id' },
+  manager: { expr: 'c.manager_id', labels: { table: 'staff', id: 'staff_id', name: 'name' }, none: 'Unassigned', noun: 'case manager', column: 'manager_id' },
+  case_type: { expr: 'c.case_type', none: 'No case type', noun: 'case type', column: 'case_type' },
+  domain: { expr: 'g.domain_id', none: 'No domain', noun: 'framework domain', column: 'domain_id' },
+  service_type: { expr: 's.service_type', none: 'No service type', noun: 'service type', column: 'service_type' },
+  followup_type: { expr: 'f.followup_type', none: 'No follow-up type', noun: 'follow-up type', column: 'followup_type' },
 };
+
+/** The group value of a fact row (`NULL` when ungrouped). */
+export function factDim(by: string, alias?: string): string {
+  if (by === 'none') return 'NULL';
+  const dim = DIMENSIONS[by];
+  if (!dim) throw new Error(`unknown grouping ${by}`);
+  return alias ? `${alias}.${dim.column}` : dim.column;
+}
+
+/** Facts info for documentation: the SQL shape with the bitmap strategy. */
+export const DOC_FACTS: FactsInfo = { clients: 0, groups: {} };
 
 export const GROUP_COLUMNS: ColumnSpec[] = [
   { name: 'group_by', label: 'Grouped by', type: 'text', description: 'the grouping dimension (`all` when ungrouped)', dimension: true },
@@ -143,4 +158,118 @@ export function labelRows(rows: Array<Record<string, unknown>>, by: string, fram
     out.sort((a, b) => Number(b.is_total) - Number(a.is_total) || String(a.group).localeCompare(String(b.group)));
   }
   return out;
+}
+
+/** A measure of `factGroupedSql`: summed per group, or a count of distinct clients. */
+export interface FactMeasures {
+  /** name → condition over a base row: the rows counted per group ('true': all of them) */
+  counts?: Record<string, string>;
+  /** name → numeric expression over a base row, summed per group (0 when there is nothing to add up) */
+  sums?: Record<string, string>;
+  /** name → condition over a base row: the distinct clients with at least one such row */
+  clients: Record<string, string>;
+  /** name → expression over the sums and client counts (computed after grouping) */
+  derived?: Record<string, string>;
+}
+
+/** Bytes of client bitmaps one grouped query may hold before distinct clients are hashed instead. */
+export const CLIENT_BITMAP_BUDGET = 4 * 2 ** 20;
+
+/**
+ * Groups fact rows (which must select `client_no`, the dense client number from the KPI facts,
+ * and `_g`, the group value) into a total row and one row per group, from one query.
+ *
+ * Distinct clients are counted with one bitmap per group and measure (`bitstring_agg` over the
+ * client numbers; the total row ORs the groups' bitmaps), which costs no hashing at all, unless
+ * the bitmaps would take more than CLIENT_BITMAP_BUDGET (many groups, many clients): then per
+ * (group, client) rows are aggregated in two stages. Both give the same figures (tested).
+ */
+export function factGroupedSql(
+  q: SqlArgs,
+  base: string,
+  m: FactMeasures,
+  by: string,
+  facts: { clients: number; groups: Record<string, number> },
+  opts: { withs?: string[]; strategy?: 'bitmap' | 'hash'; skip?: ReadonlySet<string> | undefined } = {},
+): string {
+  const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
+  const dim = by === 'none' ? undefined : DIMENSIONS[by];
+  if (by !== 'none' && !dim) throw new Error(`unknown grouping ${by}`);
+  // counts and sums are kept as DOUBLE between the stages: DuckDB adds integers up in 128 bits,
+  // several times slower, and every figure here is far below 2^53
+  const sums: Array<[string, string]> = [
+    ...Object.entries(m.counts ?? {}).map(([n, cond]): [string, string] => [n, cond === 'true' ? '1.0' : `(${cond})::DOUBLE`]),
+    ...Object.entries(m.sums ?? {}).map(([n, e]): [string, string] => [n, `(${e})::DOUBLE`]),
+  ];
+  const isCount = new Set(Object.keys(m.counts ?? {}));
+  const out = (n: string, e: string) => (isCount.has(n) ? `(${e})::BIGINT` : e);
+  const clients = Object.entries(m.clients).filter(([name]) => !opts.skip?.has(name));
+  const groups = by === 'none' ? 1 : (facts.groups[by] ?? 1_000) + 1;
+  const bitmapBytes = groups * clients.length * (facts.clients / 8 + 16);
+  const strategy = opts.strategy ?? (bitmapBytes <= CLIENT_BITMAP_BUDGET ? 'bitmap' : 'hash');
+  const filter = (cond: string) => (cond === 'true' ? '' : ` FILTER (WHERE ${cond})`);
+  let agg: string;
+  if (strategy === 'bitmap') {
+    // bitstring_agg needs the range of its values; client numbers run 1…clients
+    const range = `1, ${q.p('clients', Math.max(1, facts.clients))}`;
+    const perGroup = [
+      ...sums.map(([name, e]) => `sum(${e}) AS ${name}`),
+      ...clients.map(([name, cond]) => `bitstring_agg(client_no, ${range})${filter(cond)} AS ${name}`),
+    ];
+    const groupRows = `SELECT false AS is_total, _g AS group_id,
+    ${[...sums.map(([n]) => `${out(n, `coalesce(${n}, 0)`)} AS ${n}`), ...clients.map(([n]) => `coalesce(bit_count(${n}), 0)::BIGINT AS ${n}`)].join(',\n    ')}
+  FROM g`;
+    const totalRow = `SELECT true AS is_total, NULL AS group_id,
+    ${[...sums.map(([n]) => `${out(n, `coalesce(sum(${n}), 0)`)} AS ${n}`), ...clients.map(([n]) => `coalesce(bit_count(bit_or(${n})), 0)::BIGINT AS ${n}`)].join(',\n    ')}
+  FROM g`;
+    agg = `g AS (
+  SELECT _g,
+    ${perGroup.join(',\n    ')}
+  FROM base
+  GROUP BY _g
+),
+agg AS (
+  ${by === 'none' ? totalRow : `${groupRows}\n  UNION ALL\n  ${totalRow}`}
+)`;
+  } else {
+    // sums straight per group; distinct clients from one row per (group, client) and one per client
+    const flags = clients.map(([name, cond]) => (cond === 'true' ? `true AS ${name}` : `bool_or(${cond}) AS ${name}`));
+    const counted = clients.map(([n]) => `count(*) FILTER (WHERE ${n}) AS ${n}`);
+    const perGroup = `g AS (
+  SELECT _g,
+    ${[...sums.map(([n, e]) => `sum(${e}) AS ${n}`), 'count(*) AS _rows'].join(',\n    ')}
+  FROM base
+  GROUP BY _g
+),
+gc AS (
+  SELECT _g, ${counted.length ? counted.join(', ') : 'NULL AS _none'}
+  FROM (SELECT _g, client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base GROUP BY _g, client_no)
+  GROUP BY _g
+),
+tc AS (
+  SELECT ${counted.length ? counted.join(', ') : 'NULL AS _none'}
+  FROM (SELECT client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base GROUP BY client_no)
+)`;
+    const cols = (total: boolean) =>
+      [...sums.map(([n]) => `${out(n, total ? `coalesce(sum(${n}), 0)` : `coalesce(${n}, 0)`)} AS ${n}`), ...clients.map(([n]) => `${total ? `any_value(tc.${n})` : `coalesce(gc.${n}, 0)`} AS ${n}`)];
+    agg = `${perGroup},
+agg AS (
+  ${by === 'none' ? '' : `SELECT false AS is_total, g._g AS group_id,
+    ${cols(false).join(',\n    ')}
+  FROM g LEFT JOIN gc ON gc._g IS NOT DISTINCT FROM g._g
+  UNION ALL
+  `}SELECT true AS is_total, NULL AS group_id,
+    ${cols(true).join(',\n    ')}
+  FROM g, tc
+)`;
+  }
+  const derived = Object.entries(m.derived ?? {}).map(([n, e]) => `, ${e} AS ${n}`).join('');
+  const label = dim?.labels ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)` : 'agg.group_id';
+  return `WITH ${withs}base AS (
+${base}
+),
+${agg}
+SELECT agg.* REPLACE (agg.group_id::VARCHAR AS group_id)${derived}, ${label}::VARCHAR AS label
+FROM agg
+ORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
 }

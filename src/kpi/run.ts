@@ -6,6 +6,7 @@ import { loadFramework, type Framework } from '../frameworks/index.ts';
 import type { Db } from '../store/index.ts';
 import { defaultKpiConfig, kpiConfigSchema, type KpiConfig, type KpiConfigInput } from './config.ts';
 import { resolveRef, todayIso, validateParams } from './params.ts';
+import { ensureFacts } from './facts.ts';
 import { findKpi, KPIS } from './registry.ts';
 import { suppressResult } from './suppress.ts';
 import type { KpiContext, KpiDefinition, KpiResult } from './types.ts';
@@ -67,6 +68,9 @@ export async function runKpi(db: Db, id: string, params: Record<string, unknown>
   const config = resolveKpiConfig(opts.config);
   const { framework, problem } = frameworkFor(opts, config);
   const ctx: KpiContext = { db, config, framework, today: opts.today ?? todayIso() };
+  if (def.usesFacts) ctx.facts = (await ensureFacts(db, config)).info;
+  // columns kept only for disclosure control cost a distinct count each: skip them when unused
+  if (!opts.suppress && !opts.includeHidden) ctx.skip = new Set(def.columns.filter((c) => c.hidden).map((c) => c.name));
   const valid = validateParams(def.id, def.params, params);
   if (typeof valid.program === 'string') valid.program = await resolveRef(db, 'program', valid.program);
   if (typeof valid.manager === 'string') valid.manager = await resolveRef(db, 'manager', valid.manager);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Framework } from '../frameworks/index.ts';
 import type { Db } from '../store/index.ts';
 import type { KpiConfig } from './config.ts';
+import type { FactsInfo } from './facts.ts';
 
 export type Audience = 'evaluator' | 'funder' | 'manager';
 
@@ -105,6 +106,10 @@ export interface KpiContext {
   framework: Framework | undefined;
   /** default as-of date (YYYY-MM-DD) */
   today: string;
+  /** sizes of the KPI facts, for KPIs that read them (`usesFacts`) */
+  facts?: FactsInfo;
+  /** hidden columns nobody will see (no disclosure control asked for): need not be computed */
+  skip?: ReadonlySet<string>;
 }
 
 export interface ComputeOutput {
@@ -129,6 +134,8 @@ export interface KpiDefinition<P extends Record<string, unknown> = Record<string
   /** fills defaults (from config) after validation; programme and manager are already resolved to ids */
   resolve(raw: Record<string, unknown>, ctx: Pick<KpiContext, 'config' | 'today'>): P;
   /** the main SQL and its parameters, used both to run and to document the KPI */
-  sql(params: P, ctx: Pick<KpiContext, 'config' | 'framework'>): { sql: string; args: unknown[]; argNames: string[] };
+  /** reads the KPI facts (src/kpi/facts.ts), which runKpi brings up to date first */
+  usesFacts?: boolean;
+  sql(params: P, ctx: Pick<KpiContext, 'config' | 'framework' | 'facts' | 'skip'>): { sql: string; args: unknown[]; argNames: string[] };
   compute(ctx: KpiContext, params: P): Promise<ComputeOutput>;
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Framework } from '../frameworks/index.ts';
 import { errorMessage } from '../errors.ts';
-import { lit, type Db } from '../store/index.ts';
+import { lit, markFactsStale, type Db } from '../store/index.ts';
 import { costOf, NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Pricing, type Tag, type Usage } from './types.ts';
 
 export interface ScoreRunOptions {
@@ -240,6 +240,7 @@ async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Fram
   const key = [framework.id, framework.version, scorer.kind, scorer.model, scorer.promptVersion];
   await db.transaction(async () => {
     const ids = batch.map((d) => d.note.note_id);
+    await markFactsStale(db);
     if (replaces) await deletePrevious(db, ids, key);
     const now = clock().toISOString().replace('T', ' ').replace('Z', '');
     const scores = await db.connection.createAppender('note_scores');

@@ -15,7 +15,7 @@ import type { Config } from '../config/index.ts';
 import { CaselensError, ConfigError, errorMessage, exitCodes } from '../errors.ts';
 import { loadDashboards, type Dashboard, type KpiShape } from '../dashboards/index.ts';
 import type { Framework } from '../frameworks/index.ts';
-import { KPIS, type KpiConfigInput } from '../kpi/index.ts';
+import { ensureFacts, kpiConfigSchema, KPIS, type KpiConfigInput } from '../kpi/index.ts';
 import { resolveFramework } from '../score/cli.ts';
 import { AuditWriter, defaultAuditDir } from './audit.ts';
 import { createApp, type CaselensApp } from './app.ts';
@@ -136,6 +136,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const snapshots = new SnapshotManager({
     dbPath: opts.dbPath, mode: serveCfg.snapshot.mode, ...(serveCfg.snapshot.dir ? { dir: path.resolve(opts.config.root, serveCfg.snapshot.dir) } : {}),
     checkSeconds: serveCfg.snapshot.checkSeconds, settleSeconds: serveCfg.snapshot.settleSeconds, startWaitSeconds: serveCfg.snapshot.startWaitSeconds, log,
+    // the KPI facts of a copy are made current before it is served, so no page waits for them
+    prepare: async (db) => {
+      await ensureFacts(db, kpiConfigSchema.parse(cfg.kpi ?? {}));
+    },
   });
   await snapshots.start();
   let audit: AuditWriter;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { PairGroup } from '../dashboards/index.ts';
 import { loadFramework, type Framework } from '../frameworks/index.ts';
-import { findKpi, kpiConfigSchema, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
+import { ensureFacts, findKpi, kpiConfigSchema, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
 import type { Db } from '../store/index.ts';
 
 const FINAL_SELECT = /\nSELECT u\.instrument_id,/;
@@ -33,7 +33,8 @@ export async function changePairs(db: Db, result: KpiResult, opts: { kpiConfig?:
   if (!def) return undefined;
   const config = kpiConfigSchema.parse(opts.kpiConfig ?? {});
   const framework = frameworkFor(config, opts.root);
-  const { sql, args } = def.sql(result.params as never, { config, framework });
+  const facts = (await ensureFacts(db, config)).info;
+  const { sql, args } = def.sql(result.params as never, { config, framework, facts });
   const m = FINAL_SELECT.exec(sql);
   if (!m || !sql.includes('picked AS')) return undefined;
   const pairsSql = `${sql.slice(0, m.index)}

@@ -31,6 +31,8 @@ export interface SnapshotOptions {
   startWaitSeconds?: number;
   /** called after a new copy is in place */
   onSwap?: (generation: number) => void;
+  /** readies a copy before it is served (e.g. rebuilds derived tables); a failure keeps the previous copy */
+  prepare?: (db: Db) => Promise<void>;
   log?: (message: string) => void;
 }
 
@@ -75,7 +77,7 @@ function stampOf(dbPath: string): string {
 
 export class SnapshotManager {
   readonly dbPath: string;
-  private readonly opts: Required<Omit<SnapshotOptions, 'onSwap' | 'log' | 'dir'>> & Pick<SnapshotOptions, 'onSwap' | 'log' | 'dir'>;
+  private readonly opts: Required<Omit<SnapshotOptions, 'onSwap' | 'log' | 'dir' | 'prepare'>> & Pick<SnapshotOptions, 'onSwap' | 'log' | 'dir' | 'prepare'>;
   private current?: Snapshot;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<boolean>;
@@ -214,6 +216,7 @@ export class SnapshotManager {
           { exitCode: exitCodes.database, status: 503 },
         );
       }
+      await this.opts.prepare?.(db);
     } catch (e) {
       db.close();
       if (file) for (const f of [file, `${file}.wal`]) fs.rmSync(f, { force: true });

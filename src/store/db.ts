@@ -41,12 +41,16 @@ export class Db {
   readonly path: string;
   readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
+  readonly readOnly: boolean;
+  /** statements run through `run` on this connection: lets caches of derived data skip re-checking until something may have changed */
+  writes = 0;
   private closed = false;
 
-  private constructor(dbPath: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(dbPath: string, instance: DuckDBInstance, connection: DuckDBConnection, readOnly: boolean) {
     this.path = dbPath;
     this.instance = instance;
     this.connection = connection;
+    this.readOnly = readOnly;
   }
 
   static async open(dbPath: string, opts: { readOnly?: boolean } = {}): Promise<Db> {
@@ -59,13 +63,14 @@ export class Db {
     try {
       const instance = await DuckDBInstance.create(dbPath, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
       const connection = await instance.connect();
-      return new Db(dbPath, instance, connection);
+      return new Db(dbPath, instance, connection, opts.readOnly === true);
     } catch (e) {
       throw explainDbError(e, `cannot open database ${dbPath}`);
     }
   }
 
   async run(sql: string, params?: Params, purpose = 'database statement failed'): Promise<void> {
+    this.writes++;
     try {
       await this.connection.run(sql, params);
     } catch (e) {

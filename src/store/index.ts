@@ -4,6 +4,7 @@ import { CaselensError, exitCodes } from '../errors.ts';
 
 export { Db, explainDbError, ident, lit, type Params, type Row } from './db.ts';
 export { currentVersion, listMigrations, migrate, SCHEMA_VERSION, type Migration } from './migrate.ts';
+export { markFactsStale } from './derived.ts';
 export { exportTables, type ExportOptions, type ExportResult } from './export.ts';
 
 /** Opens (creating if needed) a database and migrates it to this build's schema. */

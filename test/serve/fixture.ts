@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { loadFramework } from '../../src/frameworks/index.ts';
 import { loadPipeline, runPipeline } from '../../src/ingest/index.ts';
+import { ensureFacts } from '../../src/kpi/index.ts';
 import { createOfflineScorer, runScoring } from '../../src/score/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { TEST_IDENTITY_KEY } from '../helpers.ts';
@@ -25,6 +26,8 @@ async function build(dbPath: string): Promise<void> {
     const loaded = loadFramework(path.join(ROOT, 'frameworks', 'self-sufficiency.yaml'));
     if (!loaded.ok) throw new Error('framework does not load');
     await runScoring({ db, scorer: createOfflineScorer(loaded.framework), framework: loaded.framework });
+    // as `caselens ingest` / `score` do: the tests open this file read-only, where facts cannot be built
+    await ensureFacts(db, projectConfig().kpi);
   } finally {
     db.close();
   }

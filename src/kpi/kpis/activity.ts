@@ -1,6 +1,6 @@
 /** Activity KPIs: follow-up compliance, service utilisation, attendance, client satisfaction. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { clientGroupedSql, DIMENSIONS, ensureTotal, GROUP_COLUMNS, labelRows, perCaseBase } from '../group.ts';
+import { clientGroupedSql, DIMENSIONS, DOC_FACTS, ensureTotal, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
@@ -66,45 +66,106 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
     const base = resolveBase(raw, ctx, 'program');
     return clean({ ...base, graceDays: (raw.graceDays as number | undefined) ?? ctx.config.followups.graceDays });
   },
-  sql(p) {
+  usesFacts: true,
+  sql(p, ctx) {
     const q = new SqlArgs();
     const asOf = q.date('asOf', p.asOf);
-    const grace = q.p('graceDays', p.graceDays);
-    const outcome = `CASE
-          WHEN f.completed_at <= ${asOf} AND f.completed_at <= f.due_at + ${grace}::INTEGER THEN 'on_time'
-          WHEN f.completed_at <= ${asOf} THEN 'late'
-          WHEN f.due_at + ${grace}::INTEGER <= ${asOf} THEN 'overdue'
-          ELSE 'pending'
-        END`;
-    const outcomes = ['on_time', 'late', 'overdue', 'pending'];
-    // two follow-ups per case on average: joining them straight to their case is cheaper than
-    // aggregating per case first (which pays for services, a dozen per case)
-    const base = `  SELECT c.client_id, ${dimExpr(p.by)} AS _g, ${outcome} AS outcome
-  FROM followups f JOIN cases c ON c.case_id = f.case_id
-  ${where([`f.due_at <= ${asOf}`, ...dateInPeriod(q, 'f.due_at', p), ...caseFilters(q, p)])}`;
-    const assessed = 'n_on_time + n_late + n_overdue';
-    const sql = clientGroupedSql(
+    const grace = `${q.p('graceDays', p.graceDays)}::INTEGER`;
+    // a completion after the as-of date is not (yet) a completion
+    const base = `  SELECT client_no, _g,
+    done AND completed_at <= due_at + ${grace} AS on_time,
+    done AND completed_at > due_at + ${grace} AS late,
+    NOT done AND due_at + ${grace} <= ${asOf} AS overdue,
+    NOT done AND due_at + ${grace} > ${asOf} AS pending
+  FROM (
+    SELECT x.client_no, ${factDim(p.by, 'x')} AS _g, x.due_at, x.completed_at, coalesce(x.completed_at <= ${asOf}, false) AS done
+    FROM kpi_fact_followups x
+    ${where([`x.due_at <= ${asOf}`, ...dateInPeriod(q, 'x.due_at', p), ...caseFilters(q, p, 'x')])}
+  )`;
+    const sql = factGroupedSql(
+      q,
       base,
-      outcomes.map((o) => `count(*) FILTER (WHERE outcome = '${o}') AS n_${o}`),
-      [
-        `coalesce(sum(${assessed}), 0) AS assessed`,
-        `count(*) FILTER (WHERE ${assessed} > 0) AS clients`,
-        ...outcomes.map((o) => `coalesce(sum(n_${o}), 0) AS ${o}`),
-        `sum(n_on_time) / nullif(sum(${assessed}), 0) AS rate`,
-        ...outcomes.map((o) => `count(*) FILTER (WHERE n_${o} > 0) AS ${o}_clients`),
-      ],
+      {
+        counts: { on_time: 'on_time', late: 'late', overdue: 'overdue', pending: 'pending' },
+        clients: { clients: 'NOT pending', on_time_clients: 'on_time', late_clients: 'late', overdue_clients: 'overdue', pending_clients: 'pending' },
+        derived: { assessed: 'on_time + late + overdue', rate: 'on_time / nullif(on_time + late + overdue, 0)' },
+      },
       p.by,
+      ctx.facts ?? DOC_FACTS,
+      { skip: ctx.skip },
     );
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'followup-compliance query failed'), this.columns), p.by);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'followup-compliance query failed'), p.by);
     return { rows, notes: num(rows[0]?.assessed) === 0 ? ['no follow-ups with a known outcome were due in the period'] : [] };
   },
 };
 
 // ---------------------------------------------------------------------------------------------
+
+interface ServiceMeasure {
+  /** `$` stands for the summary row's alias */
+  count: string;
+  lo: string;
+  hi: string;
+  /** name → expression over a summary row (per case or per month) */
+  summary: Record<string, string>;
+  /** the services themselves (alias d): which count, their day and its month, and their values */
+  detail: { where: string; day: string; month: string; values: Record<string, string> };
+}
+
+/**
+ * Base rows for the service KPIs from the KPI facts. A window's services are added up from
+ * the largest summaries that lie wholly inside it: per case (split into history and bookings)
+ * when the window has no start, else per calendar month; the summaries the window cuts
+ * through are taken per month, and only the months it cuts through are read service by service.
+ */
+function serviceFactsBase(q: SqlArgs, p: BaseParams, m: ServiceMeasure): string {
+  const byType = p.by === 'service_type';
+  const hi = p.to !== undefined ? `least(${q.date('to', p.to)}, ${q.date('asOf', p.asOf)})` : q.date('asOf', p.asOf);
+  const lo = p.from !== undefined ? q.date('from', p.from) : undefined;
+  const at = (expr: string, alias: string) => expr.replaceAll('$.', `${alias}.`);
+  const names = Object.keys(m.summary);
+  const sums = (alias: string) => names.map((n) => `${at(m.summary[n]!, alias)} AS ${n}`).join(', ');
+  const sameType = (a: string, b: string) => (byType ? ` AND ${a}.service_type IS NOT DISTINCT FROM ${b}.service_type` : '');
+  // a month lies wholly inside when it starts on or after the start and ends by the end, i.e.
+  // starts before the month after the end's day (a constant bound, so row groups are skipped)
+  const monthsBefore = `date_trunc('month', ${hi} + 1)::DATE`;
+  const monthInside = (alias: string) => `${lo ? `${alias}.month >= ${lo} AND ` : ''}${alias}.month < ${monthsBefore}`;
+  const dayInside = `d.${m.detail.day} <= ${hi}${lo ? ` AND d.${m.detail.day} >= ${lo}` : ''}`;
+  // a service whose month the window cuts through (whole months come from the summaries)
+  const cutMonth = `NOT (${lo ? `d.${m.detail.month} >= ${lo} AND ` : ''}d.${m.detail.month} < ${monthsBefore})`;
+  const detailValues = names.map((n) => `${m.detail.values[n]} AS ${n}`).join(', ');
+  const filters = (alias: string) => [`${alias}.by_type = ${byType}`, ...caseFilters(q, p, alias)];
+  if (lo === undefined) {
+    return `  WITH sc AS (
+    SELECT x.case_no, x.part, x.service_type, x.client_no, ${factDim(p.by, 'x')} AS _g, ${at(m.hi, 'x')} <= ${hi} AS whole, ${sums('x')}
+    FROM kpi_fact_service_cases x
+    ${where([...filters('x'), `${at(m.count, 'x')} > 0`, `${at(m.lo, 'x')} <= ${hi}`])}
+  )
+  SELECT client_no, _g, ${names.join(', ')} FROM sc WHERE whole
+  UNION ALL
+  SELECT sc.client_no, sc._g, ${sums('mo')}
+  FROM kpi_fact_service_months mo
+  JOIN sc ON sc.case_no = mo.case_no AND sc.part = mo.part AND NOT sc.whole${sameType('sc', 'mo')}
+  WHERE mo.by_type = ${byType} AND ${at(m.count, 'mo')} > 0 AND ${monthInside('mo')}
+  UNION ALL
+  SELECT sc.client_no, sc._g, ${detailValues}
+  FROM kpi_fact_services d
+  JOIN sc ON sc.case_no = d.case_no AND sc.part = d.part AND NOT sc.whole${sameType('sc', 'd')}
+  WHERE ${m.detail.where} AND ${dayInside} AND ${cutMonth}`;
+  }
+  return `  SELECT mo.client_no, ${factDim(p.by, 'mo')} AS _g, ${sums('mo')}
+  FROM kpi_fact_service_months mo
+  ${where([...filters('mo'), `${at(m.count, 'mo')} > 0`, monthInside('mo')])}
+  UNION ALL
+  SELECT k.client_no, ${byType ? 'd.service_type' : factDim(p.by, 'k')} AS _g, ${detailValues}
+  FROM kpi_fact_services d
+  JOIN kpi_fact_cases k ON k.case_no = d.case_no
+  ${where([m.detail.where, dayInside, cutMonth, ...caseFilters(q, p, 'k')])}`;
+}
 
 const serviceGroupings = { options: ['program', 'manager', 'case_type', 'service_type'], default: 'program' };
 const serviceParams = [P.from, P.to, P.asOf, P.program, P.manager, P.caseType, P.by(serviceGroupings.options, serviceGroupings.default)];
@@ -142,36 +203,33 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
   resolve(raw, ctx) {
     return clean(resolveBase(raw, ctx, 'program'));
   },
-  sql(p) {
+  usesFacts: true,
+  sql(p, ctx) {
     const q = new SqlArgs();
-    const day = 'coalesce(s.scheduled_at, s.delivered_at)::DATE';
-    const base = perCaseBase(
-      p.by,
-      {
-        from: 'services s',
-        alias: 's',
-        where: ['s.units_planned IS NOT NULL', `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p)],
-        aggs: ['count(*) AS c_n', 'sum(s.units_planned) AS c_planned', 'sum(coalesce(s.units_delivered, 0)) AS c_delivered'],
-      },
-      caseFilters(q, p),
-    );
-    const sql = clientGroupedSql(
+    const base = serviceFactsBase(q, p, {
+      count: '$.u_n',
+      lo: '$.u_lo',
+      hi: '$.u_hi',
+      summary: { n: '$.u_n', planned: '$.u_planned', delivered: '$.u_delivered' },
+      detail: { where: 'd.planned IS NOT NULL', day: 'plan_day', month: 'u_month', values: { n: '1', planned: 'd.planned', delivered: 'd.delivered' } },
+    });
+    const sql = factGroupedSql(
+      q,
       base,
-      ['sum(c_n) AS n', 'sum(c_planned) AS planned', 'sum(c_delivered) AS delivered'],
-      [
-        'coalesce(sum(n), 0) AS services',
-        'count(*) AS clients',
-        'coalesce(sum(planned), 0) AS units_planned',
-        'coalesce(sum(delivered), 0) AS units_delivered',
-        'sum(delivered) / nullif(sum(planned), 0) AS utilisation',
-      ],
+      {
+        sums: { services: 'n', units_planned: 'planned', units_delivered: 'delivered' },
+        clients: { clients: 'true' },
+        derived: { utilisation: 'units_delivered / nullif(units_planned, 0)' },
+      },
       p.by,
+      ctx.facts ?? DOC_FACTS,
+      { skip: ctx.skip },
     );
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'service-utilisation query failed'), this.columns), p.by);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'service-utilisation query failed'), p.by);
     return { rows, notes: num(rows[0]?.services) === 0 ? ['no services were planned in the period'] : [] };
   },
 };
@@ -215,40 +273,34 @@ export const attendance: KpiDefinition<BaseParams> = {
   resolve(raw, ctx) {
     return clean(resolveBase(raw, ctx, 'program'));
   },
+  usesFacts: true,
   sql(p, ctx) {
     const q = new SqlArgs();
-    const delivered = q.list('deliveredStatuses', ctx.config.services.deliveredStatuses);
-    const noShow = q.list('noShowStatuses', ctx.config.services.noShowStatuses);
-    const day = 'coalesce(s.delivered_at, s.scheduled_at)::DATE';
-    const base = perCaseBase(
-      p.by,
-      {
-        from: 'services s',
-        alias: 's',
-        where: [`(list_contains(${delivered}, s.status) OR list_contains(${noShow}, s.status))`, `${day} <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, day, p)],
-        aggs: [`count(*) FILTER (WHERE list_contains(${delivered}, s.status)) AS c_ok`, `count(*) FILTER (WHERE NOT list_contains(${delivered}, s.status)) AS c_no`],
-      },
-      caseFilters(q, p),
-    );
-    const sql = clientGroupedSql(
+    // attended / no_show per the config's status lists, baked into the facts
+    const base = serviceFactsBase(q, p, {
+      count: '($.a_ok + $.a_no)',
+      lo: '$.a_lo',
+      hi: '$.a_hi',
+      summary: { ok: '$.a_ok', no: '$.a_no' },
+      detail: { where: '(d.attended OR d.no_show)', day: 'out_day', month: 'a_month', values: { ok: 'd.attended::INTEGER', no: '(NOT d.attended)::INTEGER' } },
+    });
+    const sql = factGroupedSql(
+      q,
       base,
-      ['sum(c_ok) AS n_ok', 'sum(c_no) AS n_no'],
-      [
-        'coalesce(sum(n_ok + n_no), 0) AS appointments',
-        'count(*) AS clients',
-        'coalesce(sum(n_ok), 0) AS attended',
-        'coalesce(sum(n_no), 0) AS no_shows',
-        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
-        'count(*) FILTER (WHERE n_ok > 0) AS attended_clients',
-        'count(*) FILTER (WHERE n_no > 0) AS no_show_clients',
-      ],
+      {
+        sums: { attended: 'ok', no_shows: 'no' },
+        clients: { clients: 'true', attended_clients: 'ok > 0', no_show_clients: 'no > 0' },
+        derived: { appointments: 'attended + no_shows', rate: 'attended / nullif(attended + no_shows, 0)' },
+      },
       p.by,
+      ctx.facts ?? DOC_FACTS,
+      { skip: ctx.skip },
     );
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'attendance query failed'), this.columns), p.by);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'attendance query failed'), p.by);
     return { rows, notes: num(rows[0]?.appointments) === 0 ? ['no attended or missed appointments in the period'] : [] };
   },
 };

@@ -165,6 +165,7 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
       unit: pick('unit', c.unit),
     });
   },
+  usesFacts: true,
   sql(p, ctx) {
     const q = new SqlArgs();
     const rules = measureRules(ctx.framework, ctx.config);
@@ -176,9 +177,11 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
     const thresholds = rules.length
       ? `VALUES ${rules.map((r, i) => `(${q.p(`rule${i}.id`, r.id)}, ${q.p(`rule${i}.reliableChange`, r.reliableChange)}::DOUBLE, ${r.direction === 'higher_is_worse' ? -1 : 1}, ${q.p(`rule${i}.clinicalCutoff`, r.clinicalCutoff ?? null)}::DOUBLE)`).join(', ')}`
       : 'SELECT NULL::VARCHAR, NULL::DOUBLE, NULL::INTEGER, NULL::DOUBLE WHERE false';
-    const scope = [`c.opened_at <= ${asOf}`, ...dateInPeriod(q, 'c.opened_at', p), ...caseFilters(q, p)];
+    // kpi_fact_assessments: scored assessments with their case's opening day and order
     const aConds = [
-      'x.total_score IS NOT NULL',
+      `x.opened_at <= ${asOf}`,
+      ...dateInPeriod(q, 'x.opened_at', p),
+      ...caseFilters(q, p, 'x'),
       `x.administered_at <= ${asOf}`,
       ...(p.instrument !== undefined ? [`x.instrument_id = ${q.p('instrument', p.instrument)}`] : []),
       ...(p.domain !== undefined ? [`x.domain_id = ${q.p('domain', p.domain)}`] : []),
@@ -190,7 +193,7 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
     const followupCte = horizon
       ? `fu AS (
   SELECT a.case_id, a.instrument_id, a.dk,
-         arg_min(a.total_score, (abs(a.administered_at - (a.opened_at + ${h})), a.administered_at, a.assessment_id)) AS follow
+         arg_min(a.total_score, (abs(a.administered_at - (a.opened_at + ${h})), a.ord)) AS follow
   FROM a JOIN ep ON ep.case_id = a.case_id AND ep.instrument_id = a.instrument_id AND ep.dk = a.dk
   WHERE a.administered_at > ep.base_at AND abs(a.administered_at - (a.opened_at + ${h})) <= ${tol}
   GROUP BY a.case_id, a.instrument_id, a.dk
@@ -253,23 +256,19 @@ client_counts AS (
   GROUP BY instrument_id, dk
 )`;
     const sql = `WITH thresholds(instrument_id, rc, sgn, cutoff) AS (${thresholds}),
-scope AS (
-  SELECT c.case_id, c.client_id, c.opened_at${p.unit === 'client' ? ', row_number() OVER (ORDER BY c.opened_at, c.case_id) AS case_rank' : ''} FROM cases c
-  ${where(scope)}
-),
 a AS (
-  SELECT s.case_id, s.client_id, s.opened_at${p.unit === 'client' ? ', s.case_rank' : ''}, x.instrument_id,
+  SELECT x.case_no AS case_id, x.client_no AS client_id, x.opened_at, x.case_order AS case_rank, x.instrument_id,
          CASE WHEN list_contains(${perDomain}, x.instrument_id) OR NOT list_contains(${known}, x.instrument_id) THEN coalesce(x.domain_id, '') ELSE '' END AS dk,
-         x.administered_at, x.assessment_id, x.total_score
-  FROM assessments x JOIN scope s ON s.case_id = x.case_id
+         x.administered_at, x.ord, x.total_score
+  FROM kpi_fact_assessments x
   ${where(aConds)}
 ),
 ep AS (
   SELECT case_id, instrument_id, dk, any_value(client_id) AS client_id, any_value(opened_at) AS opened_at${p.unit === 'client' ? ', any_value(case_rank) AS case_rank' : ''},
          min(administered_at) FILTER (WHERE ${inWindow}) AS base_at,
-         arg_min(total_score, (administered_at, assessment_id)) FILTER (WHERE ${inWindow}) AS base${horizon ? '' : `,
+         arg_min(total_score, ord) FILTER (WHERE ${inWindow}) AS base${horizon ? '' : `,
          max(administered_at) AS last_at,
-         arg_max(total_score, (administered_at, assessment_id)) AS last`}
+         arg_max(total_score, ord) AS last`}
   FROM a
   GROUP BY case_id, instrument_id, dk
 ),

@@ -1,7 +1,7 @@
 /** Documentation completeness against configurable record rules, with the failing cases listed. */
 import { z } from 'zod';
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DIMENSIONS, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
 import { caseFilters, isoDay, SqlArgs, where } from '../sql.ts';
@@ -97,125 +97,98 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
       limit: (raw.limit as number | undefined) ?? 500,
     });
   },
+  usesFacts: true,
   sql(p, ctx) {
     const q = new SqlArgs();
     const asOf = q.date('asOf', p.asOf);
     const nb = `${q.p('baselineWithinDays', p.baselineWithinDays)}::INTEGER`;
     const ng = `${q.p('goalWithinDays', p.goalWithinDays)}::INTEGER`;
     const nn = `${q.p('noteAfterServiceDays', p.noteAfterServiceDays)}::INTEGER`;
-    const delivered = q.list('deliveredStatuses', ctx.config.services.deliveredStatuses);
-    const instruments = ctx.config.documentation.baselineInstruments;
-    const instrumentCond = instruments.length ? `AND list_contains(${q.list('baselineInstruments', instruments)}, a.instrument_id)` : '';
-    const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
     const lastOpen = p.to !== undefined ? `least(${q.date('to', p.to)}, ${asOf})` : asOf;
-    const filters = caseFilters(q, p);
-    const scopeConds = [`c.opened_at <= ${lastOpen}`, ...(p.from !== undefined ? [`coalesce(c.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []), ...filters];
-    // Goals, notes and services of cases outside the scope drop out at the final join to the
-    // scope; pre-filtering them only pays when a filter makes the scope small.
-    const inScope = (col: string) => (filters.length ? [`${col} IN (SELECT case_id FROM scope)`] : []);
-    const svcConds = [
-      `list_contains(${delivered}, s.status)`,
-      's.delivered_at IS NOT NULL',
-      `s.delivered_at::DATE + ${nn} <= ${asOf}`,
-      ...(p.from !== undefined ? [`s.delivered_at >= ${q.date('from', p.from)}`] : []),
-      ...(p.to !== undefined ? [`s.delivered_at < ${q.date('to', p.to)} + 1`] : []),
+    const scopeConds = [
+      `x.opened_at <= ${lastOpen}`,
+      ...(p.from !== undefined ? [`coalesce(x.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []),
+      ...caseFilters(q, p, 'x'),
     ];
-    const closure = p.requireClosureReason
-      ? `c.closed_at IS NOT NULL AND c.closed_at <= ${asOf} AND nullif(trim(c.closure_reason), '') IS NULL`
-      : 'false';
-    const label = p.by !== 'none' && DIMENSIONS[p.by]!.labels
-      ? `(SELECT ${DIMENSIONS[p.by]!.labels!.name} FROM ${DIMENSIONS[p.by]!.labels!.table} WHERE ${DIMENSIONS[p.by]!.labels!.id} = _g)`
-      : '_g';
+    // delivered services count from the start of the period to the day whose note window (N
+    // days) has closed by the as-of date, and to the end of the period
+    const lateHi = p.to !== undefined ? `least(${q.date('to', p.to)}, ${asOf} - ${nn})` : `${asOf} - ${nn}`;
+    const lateLo = p.from !== undefined ? q.date('from', p.from) : undefined;
+    const lateInWindow = (a: string, lo: string, hi: string) => `${a}.${hi} <= ${lateHi}${lateLo ? ` AND ${a}.${lo} >= ${lateLo}` : ''}`;
+    // undocumented services in the window, counted from the case's own list
+    const missing = `len(list_filter(late_services, v -> v.day <= ${lateHi}${lateLo ? ` AND v.day >= ${lateLo}` : ''} AND (v.lag IS NULL OR v.lag > ${nn})))`;
+    const closure = p.requireClosureReason ? `coalesce(x.closed_at <= ${asOf} AND x.no_reason, false)` : 'false';
     const sql = `WITH scope AS (
-  SELECT c.case_id, c.client_id, c.program_id, c.manager_id, c.opened_at, c.closed_at, ${dim} AS _g,
-         ${closure} AS fail_closure
-  FROM cases c
+  SELECT x.case_no, x.client_no, x.case_id, x.program_id, x.manager_id, x.opened_at, x.closed_at, x.late_max_lag, ${factDim(p.by, 'x')} AS _g,
+    (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at + ${nb} <= ${asOf} AS fail_baseline,
+    (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at + ${ng} <= ${asOf} AS fail_goal,
+    ${closure} AS fail_closure,
+    -- undocumented services in the window: when they all are, the longest lag decides; else read them
+    coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) AS late_any,
+    coalesce(${lateInWindow('x', 'late_lo', 'late_hi')}, false) AS late_whole
+  FROM kpi_fact_doc_cases x
   ${where(scopeConds)}
 ),
-baseline_ok AS (
-  SELECT DISTINCT a.case_id
-  FROM assessments a JOIN scope s ON s.case_id = a.case_id
-  WHERE a.administered_at BETWEEN s.opened_at - ${nb} AND s.opened_at + ${nb} AND a.administered_at <= ${asOf} ${instrumentCond}
+some_missing AS (
+  SELECT z.case_no, ${missing} AS missing
+  FROM kpi_fact_doc_late z
+  WHERE z.case_no IN (SELECT case_no FROM scope WHERE late_any AND NOT late_whole)
 ),
-goal_ok AS (
-  SELECT DISTINCT g.case_id FROM goals g
-  ${where([...inScope('g.case_id'), `(g.set_at IS NULL OR g.set_at <= ${asOf})`])}
-),
-note_days AS (
-  -- one row per case and day with a note, and the last note time that day
-  SELECT n.case_id, n.written_at::DATE AS day, max(n.written_at) AS last_at
-  FROM notes n
-  ${where(inScope('n.case_id'))}
-  GROUP BY n.case_id, n.written_at::DATE
-),
-svc_missing AS (
-  -- a delivered service is documented when some note on its case is written at or after the
-  -- delivery and on or before the delivery day + N: a note day in [day, day + N] whose last
-  -- note is not before the delivery time
-  SELECT s.case_id, count(*) AS missing
-  FROM services s
-  LEFT JOIN note_days d
-    ON d.case_id = s.case_id AND d.day >= s.delivered_at::DATE AND d.day <= s.delivered_at::DATE + ${nn} AND d.last_at >= s.delivered_at
-  ${where([...svcConds, ...inScope('s.case_id'), 'd.case_id IS NULL'])}
-  GROUP BY s.case_id
-),
-checked AS MATERIALIZED (
+checked AS (
   SELECT s.*,
-         b.case_id IS NULL AND s.opened_at + ${nb} <= ${asOf} AS fail_baseline,
-         g.case_id IS NULL AND s.opened_at + ${ng} <= ${asOf} AS fail_goal,
-         coalesce(m.missing, 0) > 0 AS fail_notes,
-         coalesce(m.missing, 0) AS services_without_note
-  FROM scope s
-  LEFT JOIN baseline_ok b ON b.case_id = s.case_id
-  LEFT JOIN goal_ok g ON g.case_id = s.case_id
-  LEFT JOIN svc_missing m ON m.case_id = s.case_id
+    CASE WHEN s.late_whole THEN s.late_max_lag > ${nn} WHEN s.late_any THEN coalesce(m.missing, 0) > 0 ELSE false END AS fail_notes,
+    NOT (s.fail_baseline OR s.fail_goal OR s.fail_closure OR fail_notes) AS complete
+  FROM scope s LEFT JOIN some_missing m ON m.case_no = s.case_no
 ),
-pc AS (
-  SELECT ${p.by === 'none' ? 'true AS is_total, NULL AS _g' : 'grouping(_g) = 1 AS is_total, _g'}, client_id,
-    count(*) AS n,
-    count(*) FILTER (WHERE NOT (fail_baseline OR fail_goal OR fail_notes OR fail_closure)) AS n_complete,
-    ${RULES.map((r) => `count(*) FILTER (WHERE fail_${r}) AS n_fail_${r}`).join(',\n    ')}
-  FROM checked
-  GROUP BY ${p.by === 'none' ? 'client_id' : 'GROUPING SETS ((client_id), (_g, client_id))'}
+grouped AS (
+${factGroupedSql(
+  q,
+  '  SELECT * FROM checked',
+  {
+    counts: { cases: 'true', complete: 'complete', ...Object.fromEntries(RULES.map((r) => [`fail_${r}`, `fail_${r}`])) },
+    clients: {
+      clients: 'true',
+      complete_clients: 'complete',
+      incomplete_clients: 'NOT complete',
+      ...Object.fromEntries(RULES.flatMap((r) => [[`fail_${r}_clients`, `fail_${r}`], [`pass_${r}_clients`, `NOT fail_${r}`]])),
+    },
+    derived: { rate: 'complete / nullif(cases, 0)' },
+  },
+  p.by,
+  ctx.facts ?? DOC_FACTS,
+  { skip: ctx.skip },
+)}
 ),
-agg AS (
-  SELECT is_total, _g,
-    coalesce(sum(n), 0)::INTEGER AS cases,
-    count(*)::INTEGER AS clients,
-    coalesce(sum(n_complete), 0)::INTEGER AS complete,
-    sum(n_complete) / nullif(sum(n), 0) AS rate,
-    (count(*) FILTER (WHERE n_complete > 0))::INTEGER AS complete_clients,
-    (count(*) FILTER (WHERE n_complete < n))::INTEGER AS incomplete_clients,
-    ${RULES.map((r) => `coalesce(sum(n_fail_${r}), 0)::INTEGER AS fail_${r}, (count(*) FILTER (WHERE n_fail_${r} > 0))::INTEGER AS fail_${r}_clients, (count(*) FILTER (WHERE n_fail_${r} < n))::INTEGER AS pass_${r}_clients`).join(',\n    ')}
-  FROM pc
-  GROUP BY is_total, _g
-  UNION ALL
-  SELECT true, NULL, 0, 0, 0, NULL, 0, 0, ${RULES.map(() => '0, 0, 0').join(', ')}
-  WHERE NOT EXISTS (SELECT 1 FROM pc)
-)
-SELECT 'row' AS kind, agg.* EXCLUDE (_g), _g AS group_id, ${label} AS label, NULL AS detail FROM agg
-UNION ALL BY NAME
-SELECT 'case' AS kind, {
-    'case_id': case_id, 'program_id': program_id, 'manager_id': manager_id,
-    'opened_at': ${isoDay('opened_at')}, 'closed_at': ${isoDay('closed_at')},
-    'failed': list_filter(['baseline', 'goal', 'notes', 'closure'], (r, i) -> [fail_baseline, fail_goal, fail_notes, fail_closure][i]),
-    'services_without_note': services_without_note
-  } AS detail
-FROM (
+listed AS (
   SELECT * FROM checked
-  WHERE fail_baseline OR fail_goal OR fail_notes OR fail_closure
+  WHERE NOT complete
+  -- enum order is the ids' text order
   ORDER BY manager_id NULLS FIRST, opened_at, case_id
   LIMIT ${q.p('limit', p.limit)}
-)`;
+),
+listed_order AS (
+  SELECT l.case_no, row_number() OVER (ORDER BY l.manager_id NULLS FIRST, l.opened_at, l.case_id) AS ord, z.late_services
+  FROM listed l LEFT JOIN kpi_fact_doc_late z ON z.case_no = l.case_no
+)
+SELECT 'row' AS kind, grouped.*, NULL AS detail FROM grouped
+UNION ALL BY NAME
+SELECT 'case' AS kind, {
+    'case_id': c.case_id, 'program_id': c.program_id::VARCHAR, 'manager_id': c.manager_id::VARCHAR,
+    'opened_at': ${isoDay('c.opened_at')}, 'closed_at': ${isoDay('c.closed_at')},
+    'failed': list_filter(['baseline', 'goal', 'notes', 'closure'], (r, i) -> [c.fail_baseline, c.fail_goal, c.fail_notes, c.fail_closure][i]),
+    'services_without_note': CASE WHEN c.fail_notes THEN ${missing.replaceAll('late_services', 'o.late_services')} ELSE 0 END
+  } AS detail, o.ord
+FROM listed c JOIN listed_order o ON o.case_no = c.case_no
+ORDER BY kind, ord`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
     const all = await queryRows(ctx.db, sql, args, 'documentation-completeness query failed');
-    const grouped = all.filter((r) => r.kind === 'row').map(({ kind: _k, detail: _d, ...r }) => r);
+    const grouped = all.filter((r) => r.kind === 'row').map(({ kind: _k, detail: _d, ord: _o, ...r }) => r);
     grouped.sort((a, b) => Number(b.is_total) - Number(a.is_total) || String(a.label ?? '~').localeCompare(String(b.label ?? '~')) || String(a.group_id ?? '').localeCompare(String(b.group_id ?? '')));
     const rows = labelRows(grouped, p.by);
-    const failing = all.filter((r) => r.kind === 'case').map((r) => r.detail as KpiRow);
+    const failing = all.filter((r) => r.kind === 'case').sort((a, b) => num(a.ord) - num(b.ord)).map((r) => r.detail as KpiRow);
     const total = rows[0];
     const nFailing = num(total?.cases) - num(total?.complete);
     const notes: string[] = [];

@@ -1,6 +1,6 @@
 /** Goal (outcome) achievement rate. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { clientGroupedSql, DIMENSIONS, ensureTotal, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
@@ -54,43 +54,38 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
     const base = resolveBase(raw, ctx, 'domain');
     return clean({ ...base, domain: raw.domain as string | undefined });
   },
+  usesFacts: true,
   sql(p, ctx) {
     const q = new SqlArgs();
-    const achieved = q.list('achievedStatuses', ctx.config.goals.achievedStatuses);
-    const notAchieved = q.list('notAchievedStatuses', ctx.config.goals.notAchievedStatuses);
-    const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
+    // kpi_fact_goals holds the goals with a final status and their final date (see facts.ts)
     const periodGiven = p.from !== undefined || p.to !== undefined;
-    const finalDate = `CASE WHEN list_contains(${achieved}, g.status) THEN coalesce(g.achieved_at, c.closed_at, g.target_at) ELSE coalesce(c.closed_at, g.target_at) END`;
     const conds = [
-      `(list_contains(${achieved}, g.status) OR list_contains(${notAchieved}, g.status))`,
-      ...caseFilters(q, p),
-      ...(p.domain !== undefined ? [`g.domain_id = ${q.p('domain', p.domain)}`] : []),
+      ...dateInPeriod(q, 'x.final_at', p),
+      `(x.final_at IS NULL OR x.final_at <= ${q.date('asOf', p.asOf)})`,
+      ...(periodGiven ? ['x.final_at IS NOT NULL'] : []),
+      ...caseFilters(q, p, 'x'),
+      ...(p.domain !== undefined ? [`x.domain_id = ${q.p('domain', p.domain)}`] : []),
     ];
-    const base = `  SELECT c.client_id, list_contains(${achieved}, g.status) AS ok, ${finalDate} AS final_at, ${dim} AS _g
-  FROM goals g JOIN cases c ON c.case_id = g.case_id
+    const base = `  SELECT x.client_no, ${factDim(p.by, 'x')} AS _g, x.ok
+  FROM kpi_fact_goals x
   ${where(conds)}`;
-    const inPeriod = [...dateInPeriod(q, 'final_at', p), `(final_at IS NULL OR final_at <= ${q.date('asOf', p.asOf)})`];
-    if (periodGiven) inPeriod.push('final_at IS NOT NULL');
-    const sel = `SELECT * FROM goals_final WHERE ${inPeriod.join(' AND ')}`;
-    const sql = clientGroupedSql(
-      sel,
-      ['count(*) FILTER (WHERE ok) AS n_ok', 'count(*) FILTER (WHERE NOT ok) AS n_no'],
-      [
-        'coalesce(sum(n_ok + n_no), 0) AS goals',
-        'count(*) AS clients',
-        'coalesce(sum(n_ok), 0) AS achieved',
-        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
-        'count(*) FILTER (WHERE n_ok > 0) AS achieved_clients',
-        'count(*) FILTER (WHERE n_no > 0) AS not_achieved_clients',
-      ],
+    const sql = factGroupedSql(
+      q,
+      base,
+      {
+        counts: { goals: 'true', achieved: 'ok' },
+        clients: { clients: 'true', achieved_clients: 'ok', not_achieved_clients: 'NOT ok' },
+        derived: { rate: 'achieved / nullif(goals, 0)' },
+      },
       p.by,
-      { withs: [`goals_final AS (\n${base}\n)`] },
+      ctx.facts ?? DOC_FACTS,
+      { skip: ctx.skip },
     );
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'goal-achievement query failed'), this.columns), p.by, ctx.framework);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'goal-achievement query failed'), p.by, ctx.framework);
     const notes: string[] = [];
     if (p.from !== undefined || p.to !== undefined) {
       const q = new SqlArgs();

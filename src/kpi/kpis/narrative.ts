@@ -1,9 +1,9 @@
 /** Narrative evidence per domain, from note tags that carry at least one verified citation. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { GROUP_COLUMNS } from '../group.ts';
+import { CLIENT_BITMAP_BUDGET, DOC_FACTS, GROUP_COLUMNS } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
-import { caseFilters, SqlArgs, timestampInPeriod, where } from '../sql.ts';
+import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
 import type { KpiDefinition, KpiRow } from '../types.ts';
 
 interface NarrativeParams extends BaseParams {
@@ -59,56 +59,61 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
     const base = resolveBase(raw, ctx, 'domain');
     return clean({ ...base, by: 'domain', domain: raw.domain as string | undefined, scorer: raw.scorer as string | undefined }) as NarrativeParams;
   },
+  usesFacts: true,
   sql(p, ctx) {
     const q = new SqlArgs();
-    const statuses = q.list('statuses', ctx.config.narrative.statuses);
     const asOf = q.date('asOf', p.asOf);
-    const active = [
-      `c.opened_at <= ${asOf}`,
-      ...(p.to !== undefined ? [`c.opened_at <= ${q.date('to', p.to)}`] : []),
-      ...(p.from !== undefined ? [`coalesce(c.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []),
-      ...caseFilters(q, p),
+    const active = (a: string) => [
+      `${a}.opened_at <= ${asOf}`,
+      ...(p.to !== undefined ? [`${a}.opened_at <= ${q.date('to', p.to)}`] : []),
+      ...(p.from !== undefined ? [`coalesce(${a}.closed_at, 'infinity'::DATE) >= ${q.date('from', p.from)}`] : []),
+      ...caseFilters(q, p, a),
     ];
-    const tagConds = [
-      `list_contains(${statuses}, t.status)`,
-      ...(p.domain !== undefined ? [`t.domain_id = ${q.p('domain', p.domain)}`] : []),
-      ...(p.scorer !== undefined ? [`t.scorer = ${q.p('scorer', p.scorer)}`] : []),
-      't.tag_id IN (SELECT tag_id FROM tag_citations)',
+    // kpi_fact_evidence: one row per case, domain, direction, scorer and day with a cited tag
+    // whose status counts as evidence
+    const evidence = [
+      ...active('e'),
+      ...dateInPeriod(q, 'e.day', p),
+      `e.day <= ${asOf}`,
+      ...(p.domain !== undefined ? [`e.domain_id = ${q.p('domain', p.domain)}`] : []),
+      ...(p.scorer !== undefined ? [`e.scorer = ${q.p('scorer', p.scorer)}`] : []),
     ];
-    const sql = `WITH active AS (
-  SELECT c.case_id, c.client_id FROM cases c
-  ${where(active)}
+    const facts = ctx.facts ?? DOC_FACTS;
+    const pivot = (src: string) => DIRECTIONS.map((d) => `coalesce(max(${src}) FILTER (WHERE direction = '${d}'), 0)::INTEGER AS clients_${d}`).join(',\n    ');
+    const groups = (facts.groups.domain ?? 20) * DIRECTIONS.length + DIRECTIONS.length;
+    const perDomain =
+      groups * (facts.clients / 8 + 16) <= CLIENT_BITMAP_BUDGET
+        ? // distinct clients per domain and direction as client bitmaps; "any domain" ORs them
+          `ev AS (
+  SELECT e.domain_id, e.direction, bitstring_agg(e.client_no, 1, ${q.p('clients', Math.max(1, facts.clients))}) AS b
+  FROM kpi_fact_evidence e
+  ${where(evidence)}
+  GROUP BY e.domain_id, e.direction
 ),
-evidence AS (
-  SELECT n.client_id, t.domain_id, t.direction
-  FROM note_tags t
-  JOIN notes n ON n.note_id = t.note_id
-  ${where([...tagConds, ...timestampInPeriod(q, 'n.written_at', p), `n.written_at < ${asOf} + 1`, 'n.case_id IN (SELECT case_id FROM active)'])}
-),
-per_domain_client AS (
-  SELECT domain_id, client_id,
-    ${DIRECTIONS.map((d) => `bool_or(direction = '${d}') AS has_${d}`).join(',\n    ')}
-  FROM evidence
-  GROUP BY domain_id, client_id
-),
-per_client AS (
-  SELECT client_id,
-    ${DIRECTIONS.map((d) => `bool_or(has_${d}) AS has_${d}`).join(',\n    ')}
-  FROM per_domain_client
-  GROUP BY client_id
-),
-per AS (
-  SELECT false AS is_total, domain_id,
-    ${DIRECTIONS.map((d) => `(count(*) FILTER (WHERE has_${d}))::INTEGER AS clients_${d}`).join(',\n    ')}
-  FROM per_domain_client
-  GROUP BY domain_id
+counted AS (
+  SELECT false AS is_total, domain_id, direction, bit_count(b) AS n FROM ev
   UNION ALL
-  SELECT true, NULL,
-    ${DIRECTIONS.map((d) => `(count(*) FILTER (WHERE has_${d}))::INTEGER`).join(',\n    ')}
-  FROM per_client
+  SELECT true, NULL, direction, bit_count(bit_or(b)) FROM ev GROUP BY direction
+)`
+        : `ev AS (
+  SELECT DISTINCT e.domain_id, e.direction, e.client_no
+  FROM kpi_fact_evidence e
+  ${where(evidence)}
 ),
-denominator AS (SELECT count(DISTINCT client_id) AS active_clients FROM active)
-SELECT per.is_total, per.domain_id AS group_id, d.active_clients,
+counted AS (
+  SELECT false AS is_total, domain_id, direction, count(*) AS n FROM ev GROUP BY domain_id, direction
+  UNION ALL
+  SELECT true, NULL, direction, count(DISTINCT client_no) FROM ev GROUP BY direction
+)`;
+    const sql = `WITH ${perDomain},
+per AS (
+  SELECT is_total, domain_id,
+    ${pivot('n')}
+  FROM counted
+  GROUP BY is_total, domain_id
+),
+denominator AS (SELECT count(DISTINCT x.client_no) AS active_clients FROM kpi_fact_cases x ${where(active('x'))})
+SELECT per.is_total, per.domain_id::VARCHAR AS group_id, d.active_clients,
   ${DIRECTIONS.map((x) => `per.clients_${x}, per.clients_${x} / nullif(d.active_clients, 0) AS share_${x}`).join(',\n  ')}
 FROM per, denominator d
 ORDER BY is_total DESC, group_id`;

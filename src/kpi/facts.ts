@@ -1,0 +1,331 @@
+/**
+ * KPI facts: derived tables the heavy KPIs read instead of the canonical tables.
+ *
+ * The canonical tables are keyed by text (`sample:K0001`, `CL-…`); grouping millions of rows by
+ * text keys and joining them to their case was most of the cost of a KPI. The facts carry each
+ * record's case attributes with it, number clients and cases densely, store grouping columns as
+ * ENUMs (integer-speed grouping, text on output), and keep per-case summaries so a KPI over a
+ * long period adds up one row per case instead of a dozen services.
+ *
+ * Facts are rebuilt whole, in one transaction, from the canonical tables: never edited in
+ * place, so they cannot drift from what they summarise. They hold nothing that a KPI parameter
+ * chooses (periods, as-of dates, windows, filters): those stay in each KPI's SQL. They do hold
+ * the status lists and baseline instruments of the `kpi` config, recorded as a hash: a
+ * different config rebuilds them.
+ *
+ * When they are stale: every writer of a source table marks them (`markFactsStale`) in its own
+ * transaction, and the source tables' row counts are compared as well, for writers that do not.
+ * `ensureFacts` rebuilds stale facts before a KPI reads them; the CLI rebuilds them right after
+ * an ingest or a scoring run, and the server on each new snapshot, so nobody waits on a page.
+ */
+import { createHash } from 'node:crypto';
+import { CaselensError, exitCodes } from '../errors.ts';
+import { lit, type Db } from '../store/index.ts';
+
+export { markFactsStale } from '../store/index.ts';
+import type { KpiConfig } from './config.ts';
+
+/** Tables the facts are built from. */
+export const FACT_SOURCES = ['cases', 'goals', 'followups', 'services', 'notes', 'note_tags', 'tag_citations', 'assessments'] as const;
+
+/** Enum types: grouping columns of the facts. Built from the values present. */
+const ENUMS: Array<{ name: string; values: string }> = [
+  { name: 'kpi_program', values: 'SELECT program_id FROM cases' },
+  { name: 'kpi_staff', values: 'SELECT manager_id FROM cases' },
+  { name: 'kpi_case_type', values: 'SELECT case_type FROM cases' },
+  { name: 'kpi_domain', values: 'SELECT domain_id FROM goals UNION SELECT domain_id FROM note_tags' },
+  { name: 'kpi_service_type', values: 'SELECT service_type FROM services' },
+  { name: 'kpi_followup_type', values: 'SELECT followup_type FROM followups' },
+  { name: 'kpi_direction', values: 'SELECT direction FROM note_tags' },
+  { name: 'kpi_scorer', values: 'SELECT scorer FROM note_tags' },
+];
+
+/** Grouping dimensions and the enum holding their values (for group counts). */
+const GROUP_ENUMS: Record<string, string> = {
+  program: 'kpi_program',
+  manager: 'kpi_staff',
+  case_type: 'kpi_case_type',
+  domain: 'kpi_domain',
+  service_type: 'kpi_service_type',
+  followup_type: 'kpi_followup_type',
+};
+
+/** What KPI SQL needs to know about the facts. */
+export interface FactsInfo {
+  /** the highest client_no (clients are numbered 1…clients) */
+  clients: number;
+  /** distinct values per grouping dimension */
+  groups: Record<string, number>;
+}
+
+/** The case attributes every fact row carries (alias k = kpi_fact_cases). */
+const CASE_ATTRS = 'k.case_no, k.client_no, k.program_id, k.manager_id, k.case_type';
+
+/** The per-case and per-month service sums (over kpi_fact_services). */
+const SERVICE_SUMS = `count(*) FILTER (WHERE planned IS NOT NULL AND plan_day IS NOT NULL) AS u_n,
+           sum(planned) FILTER (WHERE plan_day IS NOT NULL) AS u_planned, sum(delivered) FILTER (WHERE plan_day IS NOT NULL) AS u_delivered,
+           min(plan_day) FILTER (WHERE planned IS NOT NULL) AS u_lo, max(plan_day) FILTER (WHERE planned IS NOT NULL) AS u_hi,
+           count(*) FILTER (WHERE attended AND out_day IS NOT NULL) AS a_ok, count(*) FILTER (WHERE no_show AND NOT attended AND out_day IS NOT NULL) AS a_no,
+           min(out_day) FILTER (WHERE attended OR no_show) AS a_lo, max(out_day) FILTER (WHERE attended OR no_show) AS a_hi`;
+
+function textList(values: string[]): string {
+  return values.length ? `[${values.map(lit).join(', ')}]::VARCHAR[]` : '[]::VARCHAR[]';
+}
+
+/** The parts of the KPI config the facts depend on. */
+function bakedConfig(config: KpiConfig) {
+  return {
+    achieved: config.goals.achievedStatuses,
+    notAchieved: config.goals.notAchievedStatuses,
+    delivered: config.services.deliveredStatuses,
+    noShow: config.services.noShowStatuses,
+    baselineInstruments: config.documentation.baselineInstruments,
+    evidence: config.narrative.statuses,
+  };
+}
+
+export function factsConfigHash(config: KpiConfig): string {
+  return createHash('sha256').update(JSON.stringify(bakedConfig(config))).digest('hex').slice(0, 16);
+}
+
+/** The fact tables, in build order, as (name, SELECT). */
+function factQueries(config: KpiConfig): Array<[string, string]> {
+  const b = bakedConfig(config);
+  const achieved = textList(b.achieved);
+  const final = textList([...b.achieved, ...b.notAchieved]);
+  const delivered = textList(b.delivered);
+  const noShow = textList(b.noShow);
+  const instruments = b.baselineInstruments.length ? `AND list_contains(${textList(b.baselineInstruments)}, a.instrument_id)` : '';
+  return [
+    [
+      // one row per case; client_no and case_no are dense integers for fast grouping
+      'kpi_fact_cases',
+      `SELECT (row_number() OVER (ORDER BY c.case_id))::INTEGER AS case_no, c.case_id,
+         (dense_rank() OVER (ORDER BY c.client_id))::INTEGER AS client_no, c.client_id,
+         c.program_id::kpi_program AS program_id, c.manager_id::kpi_staff AS manager_id, c.case_type::kpi_case_type AS case_type,
+         c.opened_at, c.closed_at, c.closure_reason,
+         -- a case's place by opening day, then id (which episode of a client comes first)
+         (row_number() OVER (ORDER BY c.opened_at, c.case_id))::INTEGER AS case_order
+       FROM cases c
+       ORDER BY client_no, case_no`,
+    ],
+    [
+      // goals with a final status (config goals.*Statuses) and the day they became final
+      'kpi_fact_goals',
+      `SELECT ${CASE_ATTRS}, g.domain_id::kpi_domain AS domain_id, list_contains(${achieved}, g.status) AS ok,
+         CASE WHEN list_contains(${achieved}, g.status) THEN coalesce(g.achieved_at, k.closed_at, g.target_at)
+              ELSE coalesce(k.closed_at, g.target_at) END AS final_at
+       FROM goals g JOIN kpi_fact_cases k ON k.case_id = g.case_id
+       WHERE list_contains(${final}, g.status)
+       ORDER BY k.client_no`,
+    ],
+    [
+      'kpi_fact_followups',
+      `SELECT ${CASE_ATTRS}, f.followup_type::kpi_followup_type AS followup_type, f.due_at, f.completed_at
+       FROM followups f JOIN kpi_fact_cases k ON k.case_id = f.case_id
+       ORDER BY k.client_no`,
+    ],
+    [
+      // every service, ordered by planned day so a period reads only its own row groups:
+      // planned = units planned (null: not in utilisation), attended / no_show per config.
+      // part 1 = planned after the last delivery on record (bookings), 0 = the history before
+      'kpi_fact_services',
+      `WITH last AS (SELECT max(delivered_at)::DATE AS day FROM services)
+       SELECT k.case_no, s.service_type::kpi_service_type AS service_type,
+         coalesce(s.scheduled_at, s.delivered_at)::DATE AS plan_day, coalesce(s.delivered_at, s.scheduled_at)::DATE AS out_day,
+         s.units_planned AS planned, CASE WHEN s.units_planned IS NOT NULL THEN coalesce(s.units_delivered, 0) END AS delivered,
+         list_contains(${delivered}, s.status) AS attended, list_contains(${noShow}, s.status) AS no_show,
+         coalesce(coalesce(s.scheduled_at, s.delivered_at)::DATE > last.day, false) AS part,
+         date_trunc('month', coalesce(s.scheduled_at, s.delivered_at))::DATE AS u_month,
+         date_trunc('month', coalesce(s.delivered_at, s.scheduled_at))::DATE AS a_month
+       FROM services s JOIN kpi_fact_cases k ON k.case_id = s.case_id, last
+       ORDER BY plan_day`,
+    ],
+    [
+      // per case and part, and per case, service type and part (by_type): the sums and the
+      // first and last day they cover, so a KPI takes a part whole when its days all lie in the
+      // period. Splitting history from bookings keeps open cases whole as of the latest data.
+      'kpi_fact_service_cases',
+      `WITH x AS (
+         SELECT case_no, part, service_type, grouping(service_type) = 0 AS by_type, ${SERVICE_SUMS}
+         FROM kpi_fact_services
+         GROUP BY GROUPING SETS ((case_no, part), (case_no, part, service_type)))
+       SELECT ${CASE_ATTRS}, x.* EXCLUDE (case_no)
+       FROM x JOIN kpi_fact_cases k ON k.case_no = x.case_no
+       ORDER BY x.by_type, k.client_no`,
+    ],
+    [
+      // the same sums per case, part, [service type] and calendar month — of the planned day for
+      // utilisation (u_*), of the day attended or missed for attendance (a_*) — so a period
+      // adds up its whole months from here and reads only the months it cuts through service by
+      // service
+      'kpi_fact_service_months',
+      `WITH by_month AS (
+         SELECT case_no, part, service_type, u_month AS month,
+           count(*) FILTER (WHERE planned IS NOT NULL) AS u_n, sum(planned) AS u_planned, sum(delivered) AS u_delivered, 0 AS a_ok, 0 AS a_no
+         FROM kpi_fact_services WHERE u_month IS NOT NULL GROUP BY ALL
+         UNION ALL
+         SELECT case_no, part, service_type, a_month AS month, 0, NULL, NULL,
+           count(*) FILTER (WHERE attended), count(*) FILTER (WHERE no_show AND NOT attended)
+         FROM kpi_fact_services WHERE a_month IS NOT NULL AND (attended OR no_show) GROUP BY ALL),
+       x AS (
+         SELECT case_no, part, service_type, grouping(service_type) = 0 AS by_type, month,
+           -- sums of counts are HUGEINT, which is slow to add up again: back to integers
+           sum(u_n)::INTEGER AS u_n, sum(u_planned) AS u_planned, sum(u_delivered) AS u_delivered, sum(a_ok)::INTEGER AS a_ok, sum(a_no)::INTEGER AS a_no
+         FROM by_month
+         GROUP BY GROUPING SETS ((case_no, part, month), (case_no, part, service_type, month)))
+       SELECT ${CASE_ATTRS}, x.* EXCLUDE (case_no)
+       FROM x JOIN kpi_fact_cases k ON k.case_no = x.case_no
+       ORDER BY x.by_type, x.month, k.client_no`,
+    ],
+    [
+      // documentation: per case, the delivered services (config services.deliveredStatuses) not
+      // documented on their own day, with their lag: the days from the delivery to the first
+      // note on the case written at or after it (null: none). A service is documented within N
+      // days when lag ≤ N. Also their first and last day and the longest lag (null counts as
+      // 1e6 days), so a case whose undocumented services all fall in a period is decided
+      // without reading its list.
+      'kpi_fact_doc_late',
+      `WITH d AS (
+         SELECT s.case_id, s.delivered_at FROM services s
+         WHERE list_contains(${delivered}, s.status) AND s.delivered_at IS NOT NULL),
+       n AS (SELECT case_id, written_at FROM notes),
+       lag AS (
+         SELECT d.case_id, d.delivered_at::DATE AS day, (n.written_at::DATE - d.delivered_at::DATE)::INTEGER AS lag
+         FROM d ASOF LEFT JOIN n ON n.case_id = d.case_id AND n.written_at >= d.delivered_at)
+       SELECT k.case_no, min(day) AS late_lo, max(day) AS late_hi, max(coalesce(lag, 1000000)) AS late_max_lag,
+         list({'day': day, 'lag': lag} ORDER BY day) AS late_services
+       FROM lag JOIN kpi_fact_cases k ON k.case_id = lag.case_id
+       WHERE lag IS NULL OR lag >= 1
+       GROUP BY k.case_no
+       ORDER BY k.case_no`,
+    ],
+    [
+      // documentation, one row per case: the nearest baseline assessment to opening (config
+      // documentation.baselineInstruments), the first goal, and the span of the undocumented
+      // services (their lists stay in kpi_fact_doc_late)
+      'kpi_fact_doc_cases',
+      `WITH gap AS (
+         SELECT a.case_id, min(abs(a.administered_at - k.opened_at)) AS baseline_gap
+         FROM assessments a JOIN kpi_fact_cases k ON k.case_id = a.case_id
+         WHERE true ${instruments}
+         GROUP BY a.case_id),
+       goal AS (SELECT case_id, min(coalesce(set_at, '-infinity'::DATE)) AS first_goal_at FROM goals GROUP BY case_id)
+       SELECT ${CASE_ATTRS}, k.case_id, k.opened_at, k.closed_at, nullif(trim(k.closure_reason), '') IS NULL AS no_reason,
+         gap.baseline_gap, goal.first_goal_at, late.late_lo, late.late_hi, late.late_max_lag
+       FROM kpi_fact_cases k
+       LEFT JOIN gap ON gap.case_id = k.case_id
+       LEFT JOIN goal ON goal.case_id = k.case_id
+       LEFT JOIN kpi_fact_doc_late late ON late.case_no = k.case_no
+       ORDER BY k.client_no`,
+    ],
+    [
+      // scored assessments of cases, with the case's opening day and order; ord orders them
+      // by (administered_at, assessment_id), the tie-break of baseline and follow-up
+      'kpi_fact_assessments',
+      `SELECT ${CASE_ATTRS}, k.opened_at, k.case_order, a.instrument_id, a.domain_id, a.administered_at,
+         (row_number() OVER (ORDER BY a.administered_at, a.assessment_id))::INTEGER AS ord, a.total_score
+       FROM assessments a JOIN kpi_fact_cases k ON k.case_id = a.case_id
+       WHERE a.total_score IS NOT NULL
+       ORDER BY k.case_no, a.instrument_id, a.administered_at`,
+    ],
+    [
+      // narrative evidence: one row per case, domain, direction, scorer and day with a cited
+      // tag whose status counts as evidence (config narrative.statuses)
+      'kpi_fact_evidence',
+      `SELECT DISTINCT ${CASE_ATTRS}, k.opened_at, k.closed_at, t.domain_id::kpi_domain AS domain_id, t.direction::kpi_direction AS direction,
+         t.scorer::kpi_scorer AS scorer, n.written_at::DATE AS day
+       FROM note_tags t
+       JOIN notes n ON n.note_id = t.note_id
+       JOIN kpi_fact_cases k ON k.case_id = n.case_id
+       WHERE list_contains(${textList(b.evidence)}, t.status) AND t.tag_id IN (SELECT tag_id FROM tag_citations)
+       ORDER BY day`,
+    ],
+  ];
+}
+
+async function sourceSizes(db: Db): Promise<string> {
+  const rows = await db.all<{ table_name: string; estimated_size: number }>(
+    `SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main' AND list_contains(${textList([...FACT_SOURCES])}, table_name) ORDER BY table_name`,
+  );
+  return rows.map((r) => `${r.table_name}=${r.estimated_size}`).join(',');
+}
+
+/** What `ensureFacts` already checked on this connection: skips the check until something is written. */
+const checked = new WeakMap<Db, { writes: number; hash: string; info: FactsInfo }>();
+
+export interface FactsRefresh {
+  rebuilt: boolean;
+  ms: number;
+  reason?: string;
+  info: FactsInfo;
+}
+
+/** Rebuilds every fact table from the canonical tables, in one transaction. */
+export async function refreshFacts(db: Db, config: KpiConfig, reason = 'requested'): Promise<FactsRefresh> {
+  const started = performance.now();
+  const hash = factsConfigHash(config);
+  let info: FactsInfo | undefined;
+  await db.transaction(async () => {
+    const queries = factQueries(config);
+    for (const [table] of [...queries].reverse()) await db.run(`DROP TABLE IF EXISTS ${table}`);
+    for (const e of [...ENUMS].reverse()) await db.run(`DROP TYPE IF EXISTS ${e.name}`);
+    for (const e of ENUMS) {
+      const values = `SELECT DISTINCT v FROM (${e.values}) t(v) WHERE v IS NOT NULL ORDER BY v`;
+      // DuckDB cannot sort or compare an enum without values; '' stands in when there are none
+      const empty = (await db.value<number>(`SELECT count(*) FROM (${values})`)) === 0;
+      await db.run(`CREATE TYPE ${e.name} AS ENUM (${empty ? "''" : values})`, undefined, `could not build KPI facts (${e.name})`);
+    }
+    for (const [table, sql] of queries) await db.run(`CREATE TABLE ${table} AS ${sql}`, undefined, `could not build KPI facts (${table})`);
+    const groups: Record<string, number> = {};
+    for (const [dim, type] of Object.entries(GROUP_ENUMS)) groups[dim] = await db.value<number>(`SELECT len(enum_range(NULL::${type}))`);
+    info = { clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_cases')) ?? 0, groups };
+    const ms = Math.round(performance.now() - started);
+    await db.run(
+      'UPDATE kpi_facts_state SET stale = false, built_at = now()::TIMESTAMP, config_hash = $1, source_sizes = $2, build_ms = $3, meta = $4 WHERE id = 1',
+      [hash, await sourceSizes(db), ms, JSON.stringify(info)],
+    );
+  });
+  checked.set(db, { writes: db.writes, hash, info: info! });
+  return { rebuilt: true, ms: Math.round(performance.now() - started), reason, info: info! };
+}
+
+/** Whether the facts are current for this config: their description, or why they need rebuilding. */
+export async function factsStatus(db: Db, config: KpiConfig): Promise<{ reason: string } | { info: FactsInfo }> {
+  return statusFor(db, factsConfigHash(config));
+}
+
+async function statusFor(db: Db, hash: string): Promise<{ reason: string } | { info: FactsInfo }> {
+  const state = await db.one<{ stale: boolean; config_hash: string | null; source_sizes: string | null; meta: string | null }>(
+    'SELECT stale, config_hash, source_sizes, meta FROM kpi_facts_state WHERE id = 1',
+  );
+  if (!state || state.config_hash === null || state.meta === null) return { reason: 'never built' };
+  if (state.stale) return { reason: 'source tables changed' };
+  if (state.config_hash !== hash) return { reason: 'KPI settings changed' };
+  if (state.source_sizes !== (await sourceSizes(db))) return { reason: 'source tables changed outside caselens' };
+  return { info: JSON.parse(state.meta) as FactsInfo };
+}
+
+/**
+ * Makes sure the facts match the canonical tables and this config, rebuilding them if not.
+ * A read-only database with stale facts cannot be answered from them: that is an error with
+ * the command that fixes it, never a stale figure.
+ */
+export async function ensureFacts(db: Db, config: KpiConfig): Promise<FactsRefresh> {
+  const hash = factsConfigHash(config);
+  const seen = checked.get(db);
+  if (seen && seen.writes === db.writes && seen.hash === hash) return { rebuilt: false, ms: 0, info: seen.info };
+  const status = await statusFor(db, hash);
+  if ('info' in status) {
+    checked.set(db, { writes: db.writes, hash, info: status.info });
+    return { rebuilt: false, ms: 0, info: status.info };
+  }
+  const { reason } = status;
+  if (db.readOnly) {
+    throw new CaselensError(`the KPI facts in ${db.path} are out of date (${reason}) and the database is open read-only: run \`caselens facts refresh --db ${db.path}\``, {
+      exitCode: exitCodes.database,
+      status: 503,
+    });
+  }
+  return refreshFacts(db, config, reason);
+}
