@@ -26,7 +26,7 @@ export { markFactsStale } from '../store/index.ts';
 import type { KpiConfig } from './config.ts';
 
 /** Tables the facts are built from. */
-export const FACT_SOURCES = ['cases', 'goals', 'followups', 'services', 'notes', 'note_tags', 'tag_citations', 'assessments'] as const;
+export const FACT_SOURCES = ['cases', 'goals', 'followups', 'services', 'surveys', 'notes', 'note_tags', 'tag_citations', 'assessments'] as const;
 
 /** Enum types: grouping columns of the facts. Built from the values present. */
 const ENUMS: Array<{ name: string; values: string }> = [
@@ -98,15 +98,22 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
   const instruments = b.baselineInstruments.length ? `AND list_contains(${textList(b.baselineInstruments)}, a.instrument_id)` : '';
   return [
     [
+      // every client a KPI counts, numbered 1…n: distinct clients are counted on these numbers
+      'kpi_fact_clients',
+      `SELECT client_id, (row_number() OVER (ORDER BY client_id))::INTEGER AS client_no
+       FROM (SELECT client_id FROM cases UNION SELECT client_id FROM surveys)
+       ORDER BY client_no`,
+    ],
+    [
       // one row per case; client_no and case_no are dense integers for fast grouping
       'kpi_fact_cases',
       `SELECT (row_number() OVER (ORDER BY c.case_id))::INTEGER AS case_no, c.case_id,
-         (dense_rank() OVER (ORDER BY c.client_id))::INTEGER AS client_no, c.client_id,
+         n.client_no, c.client_id,
          c.program_id::kpi_program AS program_id, c.manager_id::kpi_staff AS manager_id, c.case_type::kpi_case_type AS case_type,
          c.opened_at, c.closed_at, c.closure_reason,
          -- a case's place by opening day, then id (which episode of a client comes first)
          (row_number() OVER (ORDER BY c.opened_at, c.case_id))::INTEGER AS case_order
-       FROM cases c
+       FROM cases c JOIN kpi_fact_clients n ON n.client_id = c.client_id
        ORDER BY client_no, case_no`,
     ],
     [
@@ -177,6 +184,14 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
        SELECT ${CASE_ATTRS}, x.* EXCLUDE (case_no)
        FROM x JOIN kpi_fact_cases k ON k.case_no = x.case_no
        ORDER BY x.by_type, x.month, k.client_no`,
+    ],
+    [
+      // survey responses with a score; the client is the respondent (usually the case's client)
+      'kpi_fact_surveys',
+      `SELECT n.client_no, k.case_no, k.program_id, k.manager_id, k.case_type, v.responded_at, v.satisfaction
+       FROM surveys v JOIN kpi_fact_cases k ON k.case_id = v.case_id JOIN kpi_fact_clients n ON n.client_id = v.client_id
+       WHERE v.satisfaction IS NOT NULL
+       ORDER BY n.client_no`,
     ],
     [
       // documentation: per case, the delivered services (config services.deliveredStatuses) not
@@ -279,7 +294,7 @@ export async function refreshFacts(db: Db, config: KpiConfig, reason = 'requeste
     for (const [table, sql] of queries) await db.run(`CREATE TABLE ${table} AS ${sql}`, undefined, `could not build KPI facts (${table})`);
     const groups: Record<string, number> = {};
     for (const [dim, type] of Object.entries(GROUP_ENUMS)) groups[dim] = await db.value<number>(`SELECT len(enum_range(NULL::${type}))`);
-    info = { clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_cases')) ?? 0, groups };
+    info = { clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_clients')) ?? 0, groups };
     const ms = Math.round(performance.now() - started);
     await db.run(
       'UPDATE kpi_facts_state SET stale = false, built_at = now()::TIMESTAMP, config_hash = $1, source_sizes = $2, build_ms = $3, meta = $4 WHERE id = 1',

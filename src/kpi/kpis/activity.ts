@@ -1,12 +1,11 @@
 /** Activity KPIs: follow-up compliance, service utilisation, attendance, client satisfaction. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { clientGroupedSql, DIMENSIONS, DOC_FACTS, ensureTotal, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
 import type { KpiDefinition } from '../types.ts';
 
-const dimExpr = (by: string) => (by === 'none' ? 'NULL' : DIMENSIONS[by]!.expr);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -351,31 +350,32 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
     const base = resolveBase(raw, ctx, 'program');
     return clean({ ...base, threshold: (raw.threshold as number | undefined) ?? ctx.config.satisfaction.threshold });
   },
-  sql(p) {
+  usesFacts: true,
+  sql(p, ctx) {
     const q = new SqlArgs();
     const thr = q.p('threshold', p.threshold);
-    const base = `  SELECT v.client_id, ${dimExpr(p.by)} AS _g, v.satisfaction, v.satisfaction >= ${thr}::DOUBLE AS ok
-  FROM surveys v JOIN cases c ON c.case_id = v.case_id
-  ${where(['v.satisfaction IS NOT NULL', `(v.responded_at IS NULL OR v.responded_at <= ${q.date('asOf', p.asOf)})`, ...dateInPeriod(q, 'v.responded_at', p), ...caseFilters(q, p)])}`;
-    const sql = clientGroupedSql(
+    const base = `  SELECT v.client_no, ${factDim(p.by, 'v')} AS _g, v.satisfaction, v.satisfaction >= ${thr}::DOUBLE AS ok
+  FROM kpi_fact_surveys v
+  ${where([`(v.responded_at IS NULL OR v.responded_at <= ${q.date('asOf', p.asOf)})`, ...dateInPeriod(q, 'v.responded_at', p), ...caseFilters(q, p, 'v')])}`;
+    const sql = factGroupedSql(
+      q,
       base,
-      ['count(*) FILTER (WHERE ok) AS n_ok', 'count(*) FILTER (WHERE NOT ok) AS n_no', 'sum(satisfaction) AS total'],
-      [
-        'coalesce(sum(n_ok + n_no), 0) AS responses',
-        'count(*) AS clients',
-        'coalesce(sum(n_ok), 0) AS satisfied',
-        'sum(n_ok) / nullif(sum(n_ok + n_no), 0) AS rate',
-        'sum(total) / nullif(sum(n_ok + n_no), 0) AS mean',
-        'count(*) FILTER (WHERE n_ok > 0) AS satisfied_clients',
-        'count(*) FILTER (WHERE n_no > 0) AS unsatisfied_clients',
-      ],
+      {
+        counts: { responses: 'true', satisfied: 'ok' },
+        sums: { score_total: 'satisfaction' },
+        clients: { clients: 'true', satisfied_clients: 'ok', unsatisfied_clients: 'NOT ok' },
+        derived: { rate: 'satisfied / nullif(responses, 0)', mean: 'score_total / nullif(responses, 0)' },
+      },
       p.by,
+      ctx.facts ?? DOC_FACTS,
+      { skip: ctx.skip },
     );
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = labelRows(ensureTotal(await queryRows(ctx.db, sql, args, 'satisfaction query failed'), this.columns), p.by);
+    const rows = labelRows(await queryRows(ctx.db, sql, args, 'satisfaction query failed'), p.by);
+    for (const r of rows) delete r.score_total;
     return { rows, notes: num(rows[0]?.responses) === 0 ? ['no survey responses in the period'] : [] };
   },
 };

@@ -46,15 +46,17 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
   resolve(raw, ctx) {
     return clean(resolveBase(raw, ctx, 'program'));
   },
+  usesFacts: true,
   sql(p) {
     const q = new SqlArgs();
     const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
-    const base = `  SELECT c.client_id, (c.closed_at - c.opened_at)::DOUBLE AS days, ${dim} AS _g
-  FROM cases c
+    // kpi_fact_cases: the cases with dense client numbers and enum-coded groups
+    const base = `  SELECT c.client_no, (c.closed_at - c.opened_at)::DOUBLE AS days, ${dim} AS _g
+  FROM kpi_fact_cases c
   ${where(['c.closed_at IS NOT NULL', 'c.closed_at >= c.opened_at', `c.closed_at <= ${q.date('asOf', p.asOf)}`, ...dateInPeriod(q, 'c.closed_at', p), ...caseFilters(q, p)])}`;
     const sql = groupedSql(base, [
       'count(*) AS cases',
-      'count(DISTINCT client_id) AS clients',
+      'count(DISTINCT client_no) AS clients',
       'median(days) AS median_days',
       'avg(days) AS mean_days',
       'quantile_cont(days, 0.9) AS p90_days',
@@ -113,6 +115,7 @@ export const caseload: KpiDefinition<CaseloadParams> = {
     const base = resolveBase(raw, ctx, 'manager');
     return clean({ ...base, from: undefined, to: undefined, capacity: (raw.capacity as number | undefined) ?? ctx.config.caseload.defaultCapacity });
   },
+  usesFacts: true,
   sql(p) {
     const q = new SqlArgs();
     const asOf = q.date('asOf', p.asOf);
@@ -121,8 +124,8 @@ export const caseload: KpiDefinition<CaseloadParams> = {
     const onlyManager = p.manager !== undefined ? `WHERE id IS NOT DISTINCT FROM ${q.p('manager', p.manager)}` : '';
     const cap = q.p('capacity', p.capacity);
     const sql = `WITH open_all AS (
-  SELECT c.manager_id, count(*) AS n${filtered ? `, count(*) FILTER (WHERE ${filters.join(' AND ')}) AS n_scope` : ''}
-  FROM cases c
+  SELECT c.manager_id::VARCHAR AS manager_id, count(*) AS n${filtered ? `, count(*) FILTER (WHERE ${filters.join(' AND ')}) AS n_scope` : ''}
+  FROM kpi_fact_cases c
   WHERE ${OPEN_AT(asOf)}
   GROUP BY c.manager_id
 ),
