@@ -21,9 +21,9 @@
 import { createHash } from 'node:crypto';
 import { CaselensError, exitCodes } from '../errors.ts';
 import { lit, type Db } from '../store/index.ts';
+import type { KpiConfig } from './config.ts';
 
 export { markFactsStale } from '../store/index.ts';
-import type { KpiConfig } from './config.ts';
 
 /** Tables the facts are built from. */
 export const FACT_SOURCES = ['cases', 'goals', 'followups', 'services', 'surveys', 'notes', 'note_tags', 'tag_citations', 'assessments'] as const;
@@ -61,7 +61,7 @@ export interface FactsInfo {
 /** The case attributes every fact row carries (alias k = kpi_fact_cases). */
 const CASE_ATTRS = 'k.case_no, k.client_no, k.program_id, k.manager_id, k.case_type';
 
-/** The per-case and per-month service sums (over kpi_fact_services). */
+/** The per-case service sums and spans (over kpi_fact_services). */
 const SERVICE_SUMS = `count(*) FILTER (WHERE planned IS NOT NULL AND plan_day IS NOT NULL) AS u_n,
            sum(planned) FILTER (WHERE plan_day IS NOT NULL) AS u_planned, sum(delivered) FILTER (WHERE plan_day IS NOT NULL) AS u_delivered,
            min(plan_day) FILTER (WHERE planned IS NOT NULL) AS u_lo, max(plan_day) FILTER (WHERE planned IS NOT NULL) AS u_hi,
