@@ -80,6 +80,7 @@ function bakedConfig(config: KpiConfig) {
     delivered: config.services.deliveredStatuses,
     noShow: config.services.noShowStatuses,
     baselineInstruments: config.documentation.baselineInstruments,
+    noteDays: config.documentation.noteAfterServiceDays,
     evidence: config.narrative.statuses,
   };
 }
@@ -209,6 +210,9 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
          SELECT d.case_id, d.delivered_at::DATE AS day, (n.written_at::DATE - d.delivered_at::DATE)::INTEGER AS lag
          FROM d ASOF LEFT JOIN n ON n.case_id = d.case_id AND n.written_at >= d.delivered_at)
        SELECT k.case_no, min(day) AS late_lo, max(day) AS late_hi, max(coalesce(lag, 1000000)) AS late_max_lag,
+         -- first and last day of a service left without a note for longer than the configured N
+         min(day) FILTER (WHERE coalesce(lag > ${b.noteDays}, true)) AS fail_lo,
+         max(day) FILTER (WHERE coalesce(lag > ${b.noteDays}, true)) AS fail_hi,
          list({'day': day, 'lag': lag} ORDER BY day) AS late_services
        FROM lag JOIN kpi_fact_cases k ON k.case_id = lag.case_id
        WHERE lag IS NULL OR lag >= 1
@@ -218,7 +222,8 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
     [
       // documentation, one row per case: the nearest baseline assessment to opening (config
       // documentation.baselineInstruments), the first goal, and the span of the undocumented
-      // services (their lists stay in kpi_fact_doc_late)
+      // services, and of those failing the configured note window N (their lists stay in
+      // kpi_fact_doc_late)
       'kpi_fact_doc_cases',
       `WITH gap AS (
          SELECT a.case_id, min(abs(a.administered_at - k.opened_at)) AS baseline_gap
@@ -227,7 +232,9 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
          GROUP BY a.case_id),
        goal AS (SELECT case_id, min(coalesce(set_at, '-infinity'::DATE)) AS first_goal_at FROM goals GROUP BY case_id)
        SELECT ${CASE_ATTRS}, k.case_id, k.opened_at, k.closed_at, nullif(trim(k.closure_reason), '') IS NULL AS no_reason,
-         gap.baseline_gap, goal.first_goal_at, late.late_lo, late.late_hi, late.late_max_lag
+         gap.baseline_gap, goal.first_goal_at, late.late_lo, late.late_hi, late.late_max_lag, late.fail_lo, late.fail_hi,
+         -- the failing-case listing's order: manager (enum order is the ids' order), opening, id
+         (row_number() OVER (ORDER BY k.manager_id NULLS FIRST, k.opened_at, k.case_id))::INTEGER AS list_order
        FROM kpi_fact_cases k
        LEFT JOIN gap ON gap.case_id = k.case_id
        LEFT JOIN goal ON goal.case_id = k.case_id

@@ -172,8 +172,9 @@ gc AS (
   GROUP BY _g
 ),
 tc AS (
-  SELECT ${counted.length ? counted.join(', ') : 'NULL AS _none'}
-  FROM (SELECT client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base GROUP BY client_no)
+  -- one group: client bitmaps cost next to nothing here
+  SELECT ${clients.length ? clients.map(([n, cond]) => `coalesce(bit_count(bitstring_agg(client_no, 1, ${q.p('clients', Math.max(1, facts.clients))})${filter(cond)}), 0) AS ${n}`).join(', ') : 'NULL AS _none'}
+  FROM base
 )`;
     const cols = (total: boolean) =>
       [...sums.map(([n]) => `${out(n, total ? `coalesce(sum(${n}), 0)` : `coalesce(${n}, 0)`)} AS ${n}`), ...clients.map(([n]) => `${total ? `any_value(tc.${n})` : `coalesce(gc.${n}, 0)`} AS ${n}`)];

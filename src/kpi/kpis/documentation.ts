@@ -118,25 +118,35 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     // undocumented services in the window, counted from the case's own list
     const missing = `len(list_filter(late_services, v -> v.day <= ${lateHi}${lateLo ? ` AND v.day >= ${lateLo}` : ''} AND (v.lag IS NULL OR v.lag > ${nn})))`;
     const closure = p.requireClosureReason ? `coalesce(x.closed_at <= ${asOf} AND x.no_reason, false)` : 'false';
+    // Whether a delivered service in the window lacks its note, decided from the case's row when
+    // it can be (null: read the case's list of undocumented services). With the configured N the
+    // facts know the first and last day of a failing service: the first one in the window decides.
+    // With another N, the case is decided when none or all of its undocumented services lie in
+    // the window (then the longest lag decides).
+    const notesDecided =
+      p.noteAfterServiceDays === ctx.config.documentation.noteAfterServiceDays
+        ? lateLo === undefined
+          ? `coalesce(x.fail_lo <= ${lateHi}, false)`
+          : `CASE WHEN x.fail_lo IS NULL THEN false WHEN x.fail_lo >= ${lateLo} THEN x.fail_lo <= ${lateHi} WHEN x.fail_hi < ${lateLo} THEN false END`
+        : `CASE WHEN NOT coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) THEN false
+         WHEN ${lateInWindow('x', 'late_lo', 'late_hi')} THEN x.late_max_lag > ${nn} END`;
     const sql = `WITH scope AS (
-  SELECT x.case_no, x.client_no, x.case_id, x.program_id, x.manager_id, x.opened_at, x.closed_at, x.late_max_lag, ${factDim(p.by, 'x')} AS _g,
+  SELECT x.case_no, x.client_no, x.case_id, x.program_id, x.manager_id, x.opened_at, x.closed_at, x.list_order, ${factDim(p.by, 'x')} AS _g,
     (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at + ${nb} <= ${asOf} AS fail_baseline,
     (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at + ${ng} <= ${asOf} AS fail_goal,
     ${closure} AS fail_closure,
-    -- undocumented services in the window: when they all are, the longest lag decides; else read them
-    coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) AS late_any,
-    coalesce(${lateInWindow('x', 'late_lo', 'late_hi')}, false) AS late_whole
+    ${notesDecided} AS notes_decided
   FROM kpi_fact_doc_cases x
   ${where(scopeConds)}
 ),
 some_missing AS (
   SELECT z.case_no, ${missing} AS missing
   FROM kpi_fact_doc_late z
-  WHERE z.case_no IN (SELECT case_no FROM scope WHERE late_any AND NOT late_whole)
+  WHERE z.case_no IN (SELECT case_no FROM scope WHERE notes_decided IS NULL)
 ),
 checked AS (
   SELECT s.*,
-    CASE WHEN s.late_whole THEN s.late_max_lag > ${nn} WHEN s.late_any THEN coalesce(m.missing, 0) > 0 ELSE false END AS fail_notes,
+    coalesce(s.notes_decided, m.missing > 0, false) AS fail_notes,
     NOT (s.fail_baseline OR s.fail_goal OR s.fail_closure OR fail_notes) AS complete
   FROM scope s LEFT JOIN some_missing m ON m.case_no = s.case_no
 ),
@@ -162,12 +172,12 @@ ${factGroupedSql(
 listed AS (
   SELECT * FROM checked
   WHERE NOT complete
-  -- enum order is the ids' text order
-  ORDER BY manager_id NULLS FIRST, opened_at, case_id
+  -- list_order: by manager, opening day, case id (kpi_fact_doc_cases)
+  ORDER BY list_order
   LIMIT ${q.p('limit', p.limit)}
 ),
 listed_order AS (
-  SELECT l.case_no, row_number() OVER (ORDER BY l.manager_id NULLS FIRST, l.opened_at, l.case_id) AS ord, z.late_services
+  SELECT l.case_no, l.list_order AS ord, z.late_services
   FROM listed l LEFT JOIN kpi_fact_doc_late z ON z.case_no = l.case_no
 )
 SELECT 'row' AS kind, grouped.*, NULL AS detail FROM grouped
