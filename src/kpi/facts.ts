@@ -85,8 +85,12 @@ function bakedConfig(config: KpiConfig) {
   };
 }
 
+/**
+ * What the facts were built from besides the data: the config they bake in and their own
+ * definitions, so facts written by another version of caselens are rebuilt, not misread.
+ */
 export function factsConfigHash(config: KpiConfig): string {
-  return createHash('sha256').update(JSON.stringify(bakedConfig(config))).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify([ENUMS, factQueries(config)])).digest('hex').slice(0, 16);
 }
 
 /** The fact tables, in build order, as (name, SELECT). */
@@ -234,7 +238,12 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
        SELECT ${CASE_ATTRS}, k.case_id, k.opened_at, k.closed_at, nullif(trim(k.closure_reason), '') IS NULL AS no_reason,
          gap.baseline_gap, goal.first_goal_at, late.late_lo, late.late_hi, late.late_max_lag, late.fail_lo, late.fail_hi,
          -- the failing-case listing's order: manager (enum order is the ids' order), opening, id
-         (row_number() OVER (ORDER BY k.manager_id NULLS FIRST, k.opened_at, k.case_id))::INTEGER AS list_order
+         (row_number() OVER (ORDER BY k.manager_id NULLS FIRST, k.opened_at, k.case_id))::INTEGER AS list_order,
+         -- the client's only case under this programme / manager / case type: counts as one distinct
+         -- client of the group without hashing (see factGroupedSql)
+         count(*) OVER (PARTITION BY k.program_id, k.client_no) = 1 AS single_program,
+         count(*) OVER (PARTITION BY k.manager_id, k.client_no) = 1 AS single_manager,
+         count(*) OVER (PARTITION BY k.case_type, k.client_no) = 1 AS single_case_type
        FROM kpi_fact_cases k
        LEFT JOIN gap ON gap.case_id = k.case_id
        LEFT JOIN goal ON goal.case_id = k.case_id
@@ -323,7 +332,7 @@ async function statusFor(db: Db, hash: string): Promise<{ reason: string } | { i
   );
   if (!state || state.config_hash === null || state.meta === null) return { reason: 'never built' };
   if (state.stale) return { reason: 'source tables changed' };
-  if (state.config_hash !== hash) return { reason: 'KPI settings changed' };
+  if (state.config_hash !== hash) return { reason: 'KPI settings or the facts definitions changed' };
   if (state.source_sizes !== (await sourceSizes(db))) return { reason: 'source tables changed outside caselens' };
   return { info: JSON.parse(state.meta) as FactsInfo };
 }

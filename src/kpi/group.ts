@@ -115,7 +115,13 @@ export function factGroupedSql(
   m: FactMeasures,
   by: string,
   facts: { clients: number; groups: Record<string, number> },
-  opts: { withs?: string[]; strategy?: 'bitmap' | 'hash'; skip?: ReadonlySet<string> | undefined } = {},
+  opts: {
+    withs?: string[];
+    strategy?: 'bitmap' | 'hash';
+    skip?: ReadonlySet<string> | undefined;
+    /** a base column: true when the row is the only one of its (group, client) pair in the whole facts */
+    singleColumn?: string | undefined;
+  } = {},
 ): string {
   const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
   const dim = by === 'none' ? undefined : DIMENSIONS[by];
@@ -168,7 +174,14 @@ agg AS (
 ),
 gc AS (
   SELECT _g, ${counted.length ? counted.join(', ') : 'NULL AS _none'}
-  FROM (SELECT _g, client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base GROUP BY _g, client_no)
+  FROM (${
+    opts.singleColumn
+      ? // rows that are their (group, client) pair's only row in the facts need no hashing
+        `SELECT _g, client_no${clients.length ? `, ${clients.map(([n, cond]) => `${cond} AS ${n}`).join(', ')}` : ''} FROM base WHERE ${opts.singleColumn}
+    UNION ALL
+    SELECT _g, client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base WHERE NOT ${opts.singleColumn} GROUP BY _g, client_no`
+      : `SELECT _g, client_no${flags.length ? `, ${flags.join(', ')}` : ''} FROM base GROUP BY _g, client_no`
+  })
   GROUP BY _g
 ),
 tc AS (

@@ -104,7 +104,7 @@ describe('KPI facts stay in step with the canonical tables', () => {
       // counting active goals as final-not-achieved: G2 joins the denominator
       const wider = { goals: { achievedStatuses: ['achieved'], notAchievedStatuses: ['not_achieved', 'active'] } };
       expect(await goals(db, wider)).toMatchObject({ goals: 2, achieved: 1 });
-      expect(await factsStatus(db, defaultKpiConfig())).toEqual({ reason: 'KPI settings changed' });
+      expect(await factsStatus(db, defaultKpiConfig())).toEqual({ reason: 'KPI settings or the facts definitions changed' });
       expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
     } finally {
       db.close();

@@ -131,7 +131,8 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
         : `CASE WHEN NOT coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) THEN false
          WHEN ${lateInWindow('x', 'late_lo', 'late_hi')} THEN x.late_max_lag > ${nn} END`;
     const sql = `WITH scope AS (
-  SELECT x.case_no, x.client_no, x.case_id, x.program_id, x.manager_id, x.opened_at, x.closed_at, x.list_order, ${factDim(p.by, 'x')} AS _g,
+  SELECT x.case_no, x.client_no, x.list_order, ${factDim(p.by, 'x')} AS _g,
+    ${p.by === 'none' ? 'false' : `x.single_${p.by}`} AS _single,
     (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at + ${nb} <= ${asOf} AS fail_baseline,
     (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at + ${ng} <= ${asOf} AS fail_goal,
     ${closure} AS fail_closure,
@@ -166,7 +167,7 @@ ${factGroupedSql(
   },
   p.by,
   ctx.facts ?? DOC_FACTS,
-  { skip: ctx.skip },
+  { skip: ctx.skip, singleColumn: '_single' },
 )}
 ),
 listed AS (
@@ -177,14 +178,17 @@ listed AS (
   LIMIT ${q.p('limit', p.limit)}
 ),
 listed_order AS (
-  SELECT l.case_no, l.list_order AS ord, z.late_services
-  FROM listed l LEFT JOIN kpi_fact_doc_late z ON z.case_no = l.case_no
+  -- what is shown of the listed cases, read for them alone
+  SELECT l.case_no, l.list_order AS ord, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, z.late_services
+  FROM listed l
+  JOIN kpi_fact_doc_cases d ON d.case_no = l.case_no
+  LEFT JOIN kpi_fact_doc_late z ON z.case_no = l.case_no
 )
 SELECT 'row' AS kind, grouped.*, NULL AS detail FROM grouped
 UNION ALL BY NAME
 SELECT 'case' AS kind, {
-    'case_id': c.case_id, 'program_id': c.program_id::VARCHAR, 'manager_id': c.manager_id::VARCHAR,
-    'opened_at': ${isoDay('c.opened_at')}, 'closed_at': ${isoDay('c.closed_at')},
+    'case_id': o.case_id, 'program_id': o.program_id::VARCHAR, 'manager_id': o.manager_id::VARCHAR,
+    'opened_at': ${isoDay('o.opened_at')}, 'closed_at': ${isoDay('o.closed_at')},
     'failed': list_filter(['baseline', 'goal', 'notes', 'closure'], (r, i) -> [c.fail_baseline, c.fail_goal, c.fail_notes, c.fail_closure][i]),
     'services_without_note': CASE WHEN c.fail_notes THEN ${missing.replaceAll('late_services', 'o.late_services')} ELSE 0 END
   } AS detail, o.ord
