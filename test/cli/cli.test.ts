@@ -2,21 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { main } from '../../src/cli.ts';
 import { CLEAN, cleanPipeline, tempDir, writeFiles, writePipeline } from '../helpers.ts';
-
-async function run(args: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const prev = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    process.chdir(prev);
-  }
-}
+import { runMain as run } from '../support/main.ts';
 
 function project() {
   const dir = tempDir();

@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { main } from '../../src/cli.ts';
 import { loadFramework } from '../../src/frameworks/index.ts';
 import { defaultKpiConfig, ensureFacts, factsStatus, refreshFacts, runKpi, type KpiRow } from '../../src/kpi/index.ts';
 import { createOfflineScorer, runScoring } from '../../src/score/index.ts';
 import { Db, openStore } from '../../src/store/index.ts';
 import { CLEAN, cleanPipeline, ingest, tempDir, writeFiles, writePipeline } from '../helpers.ts';
+import { runMain as run } from '../support/main.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const OPTS = { today: '2024-12-31' };
@@ -166,19 +166,6 @@ describe('KPI facts stay in step with the canonical tables', () => {
 });
 
 describe('caselens facts, and loading commands rebuilding them', () => {
-  async function run(args: string[], cwd: string) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const prev = process.cwd();
-    process.chdir(cwd);
-    try {
-      const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    } finally {
-      process.chdir(prev);
-    }
-  }
-
   it('ingest rebuilds them; status says they are current; a write makes them stale; refresh rebuilds', async () => {
     const dir = tempDir('caselens-facts-cli-');
     writeFiles(dir, CLEAN);
