@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadFramework, type Framework } from '../frameworks/index.ts';
 import { defaultKpiConfig } from './config.ts';
+import { FACT_TABLES } from './facts.ts';
 import { measureRules } from './kpis/change.ts';
 import { KPIS } from './registry.ts';
 import { PROJECT_ROOT } from './run.ts';
@@ -93,6 +94,18 @@ export function generateKpiDocs(): string {
     '`renderFunderReport(db, { program, from, to })`, all from `src/kpi`. Parameters are validated: an unknown',
     'parameter, a malformed date, a period that ends before it starts or an unknown programme is a usage error.',
     'Defaults come from the `kpi` section of `caselens.config.yaml` (`kpiConfigSchema` in `src/kpi/config.ts`).',
+    '',
+    '## KPI facts',
+    '',
+    'The SQL below reads the **KPI facts**: tables derived from the canonical tables (`src/kpi/facts.ts`),',
+    'rebuilt whole after every load and scoring run, never edited. They carry each record\'s case attributes,',
+    'number clients densely (distinct clients are counted on `client_no`) and keep per-case and per-month',
+    'sums of services. They add no rule of their own: every definition below holds on the canonical tables,',
+    'and `test/kpi/facts-agree.test.ts` checks the two agree on many periods.',
+    '',
+    '| table | one row per |',
+    '|---|---|',
+    ...FACT_TABLES.map(([t, d]) => `| \`${t}\` | ${d} |`),
     '',
     '## Conventions',
     '',

@@ -50,6 +50,22 @@ const GROUP_ENUMS: Record<string, string> = {
   followup_type: 'kpi_followup_type',
 };
 
+/** The fact tables, for docs/kpis.md: what a row is, so the KPI SQL there can be read. */
+export const FACT_TABLES: Array<[string, string]> = [
+  ['kpi_fact_clients', 'every client with a case or a survey, numbered 1…n (`client_no`)'],
+  ['kpi_fact_cases', 'a case: `case_no`, `client_no`, programme, manager and case type (enums), opening and closing days'],
+  ['kpi_fact_goals', 'a goal with a final status: achieved or not (`ok`) and the day it became final (`final_at`)'],
+  ['kpi_fact_followups', 'a follow-up with its case attributes'],
+  ['kpi_fact_services', 'a service: planned day (`plan_day`), day attended or missed (`out_day`), units, attended / no-show per config'],
+  ['kpi_fact_service_cases', 'the services of a case (or of a case and service type), split into history and bookings: sums and their first and last day'],
+  ['kpi_fact_service_months', 'the same sums per calendar month of the planned day (utilisation) or of the day attended or missed (attendance)'],
+  ['kpi_fact_surveys', 'a survey response with a score, its respondent and case attributes'],
+  ['kpi_fact_doc_late', 'per case, its delivered services without a note on their own day, with the days to the first later note (`lag`)'],
+  ['kpi_fact_doc_cases', 'a case with the documentation facts: nearest baseline assessment to opening, first goal, span of undocumented services'],
+  ['kpi_fact_assessments', 'a scored assessment with its case attributes, opening day and a tie-break order (`ord`)'],
+  ['kpi_fact_evidence', 'a case, domain, direction, scorer and day with a cited note tag whose status counts as evidence'],
+];
+
 /** What KPI SQL needs to know about the facts. */
 export interface FactsInfo {
   /** the highest client_no (clients are numbered 1…clients) */

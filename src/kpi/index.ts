@@ -5,7 +5,7 @@
  */
 export { kpiConfigSchema, defaultKpiConfig, type KpiConfig, type KpiConfigInput } from './config.ts';
 export { KPIS, findKpi } from './registry.ts';
-export { ensureFacts, factsStatus, refreshFacts, markFactsStale, factsConfigHash, FACT_SOURCES, type FactsInfo, type FactsRefresh } from './facts.ts';
+export { ensureFacts, factsStatus, refreshFacts, markFactsStale, factsConfigHash, FACT_SOURCES, FACT_TABLES, type FactsInfo, type FactsRefresh } from './facts.ts';
 export { runKpi, listKpis, requireKpi, type RunKpiOptions, type KpiListing } from './run.ts';
 export { formatKpiList, formatKpiResult, type KpiFormat } from './format.ts';
 export { generateKpiDocs } from './docs.ts';

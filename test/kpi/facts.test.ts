@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { loadFramework } from '../../src/frameworks/index.ts';
-import { defaultKpiConfig, ensureFacts, factsStatus, refreshFacts, runKpi, type KpiRow } from '../../src/kpi/index.ts';
+import { defaultKpiConfig, ensureFacts, FACT_TABLES, factsStatus, refreshFacts, runKpi, type KpiRow } from '../../src/kpi/index.ts';
 import { createOfflineScorer, runScoring } from '../../src/score/index.ts';
 import { Db, openStore } from '../../src/store/index.ts';
 import { CLEAN, cleanPipeline, ingest, tempDir, writeFiles, writePipeline } from '../helpers.ts';
@@ -158,6 +158,9 @@ describe('KPI facts stay in step with the canonical tables', () => {
     try {
       const r = await ensureFacts(db, defaultKpiConfig());
       expect(r).toMatchObject({ rebuilt: true, info: { clients: 0 } });
+      // docs/kpis.md describes every fact table there is
+      const built = await db.all<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE starts_with(table_name, 'kpi_fact_') ORDER BY 1");
+      expect(built.map((x) => x.t)).toEqual(FACT_TABLES.map(([t]) => t).sort());
       expect(await goals(db)).toMatchObject({ goals: 0, achieved: 0, clients: 0, rate: null });
     } finally {
       db.close();
