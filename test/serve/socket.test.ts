@@ -9,7 +9,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { factsStatus } from '../../src/kpi/index.ts';
 import { hashSecret, startServer, type RunningServer } from '../../src/serve/index.ts';
+import { Db, openStore } from '../../src/store/index.ts';
 import { runCli } from '../support/cli.ts';
 import { CLEAN, cleanPipeline, TEST_IDENTITY_KEY, tempDir, writeFiles, writePipeline } from '../helpers.ts';
 import { projectConfig, ROOT, sampleDbCopy, TODAY } from './fixture.ts';
@@ -164,6 +166,32 @@ describe('over a real socket', () => {
     expect(cases.rows.some((c: { case_id: string }) => c.case_id === 'crm:K1')).toBe(true);
     expect((await get(`${server.url}/api/health`)).status).toBe('ok');
   }, 60_000);
+
+  it('a copy whose KPI facts do not match its data gets them rebuilt before it is served; the file is not touched', async () => {
+    const cookie = await signIn();
+    const kpiUrl = `${server.url}/api/kpis/goal-achievement?by=none&asOf=${TODAY}`;
+    const before = (await get(kpiUrl, { headers: { cookie } })).rows[0];
+    const generation = server.snapshots.generation;
+    // a goal written straight into the file, as another tool might: the facts there go stale
+    const db = await openStore(dbPath);
+    const someCase = await db.value<string>('SELECT case_id FROM cases ORDER BY case_id LIMIT 1');
+    await db.run("INSERT INTO goals (goal_id, case_id, domain_id, status, achieved_at) VALUES ('test:G-facts', $1, 'housing', 'achieved', DATE '2025-06-01')", [someCase]);
+    await db.run('CHECKPOINT');
+    db.close();
+    await until(async () => (server.snapshots.generation > generation ? true : undefined), 15_000);
+    // current in the new copy before any KPI has asked
+    expect(await server.snapshots.use((copy) => factsStatus(copy, projectConfig().kpi))).toHaveProperty('info');
+    const after = (await get(kpiUrl, { headers: { cookie } })).rows[0];
+    expect(after.goals).toBe(before.goals + 1);
+    expect(after.achieved).toBe(before.achieved + 1);
+    // the server rebuilt them in its copy only
+    const file = await Db.open(dbPath, { readOnly: true });
+    try {
+      expect(await factsStatus(file, projectConfig().kpi)).toEqual({ reason: 'source tables changed outside caselens' });
+    } finally {
+      file.close();
+    }
+  }, 30_000);
 
   it('while a writer holds the file, serves the last consistent copy and says so; picks up the change after', async () => {
     const cookie = await signIn();
