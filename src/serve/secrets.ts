@@ -67,8 +67,10 @@ export function verifySession(value: string, secret: Buffer, nowSeconds = Date.n
   const dot = value.indexOf('.');
   if (dot <= 0) return undefined;
   const body = value.slice(0, dot);
-  const mac = Buffer.from(value.slice(dot + 1), 'base64url');
-  const expected = crypto.createHmac('sha256', secret).update(body).digest();
+  // compared as text: base64url decoding ignores the last character's spare bits, so comparing
+  // decoded bytes would accept a signature altered there
+  const mac = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(crypto.createHmac('sha256', secret).update(body).digest('base64url'));
   if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;

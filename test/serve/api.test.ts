@@ -58,9 +58,14 @@ describe('API basics', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     const me = await json(await h.app.request('/api/me', { headers: { cookie: cookie.split(';')[0]! } }));
     expect(me).toMatchObject({ name: 'manager1', role: 'manager', staffId: h.staffing.manager, scope: { managers: [h.staffing.manager], personalData: true } });
-    // a tampered cookie is no session
-    const tampered = cookie.split(';')[0]!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    expect((await h.app.request('/api/me', { headers: { cookie: tampered } })).status).toBe(401);
+    // a tampered cookie is no session: neither its claims nor any character of its signature
+    // (the last one included, whose spare bits base64url decoding would ignore)
+    const value = cookie.split(';')[0]!;
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    for (const tampered of [value.replace(/=./, (m) => `=${flip(m[1]!)}`), value.replace(/.$/, flip), value.replace(/\.(.)/, (m) => `.${flip(m[1]!)}`)]) {
+      expect(tampered).not.toBe(value);
+      expect((await h.app.request('/api/me', { headers: { cookie: tampered } })).status).toBe(401);
+    }
     // an open redirect through next= is not possible
     const off = await h.app.request('/login', { method: 'POST', body: new URLSearchParams({ mode: 'password', name: 'manager1', password: PASSWORD, next: '//evil.example/' }) });
     expect(off.headers.get('location')).toBe('/');

@@ -44,6 +44,12 @@ describe('sessions, formats, rules', () => {
     const forged = Buffer.from(JSON.stringify({ u: 'ada', r: 'admin', exp: 9e9 })).toString('base64url');
     expect(verifySession(`${forged}.${mac}`, key)).toBeUndefined();
     expect(verifySession(`${body}.${mac}`, key, Date.now() / 1000 + 120)).toBeUndefined();
+    // a 32-byte MAC is 43 base64url characters, the last carrying 2 spare bits: flipping one of
+    // them decodes to the same bytes, and must still be refused
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const altered = mac!.slice(0, -1) + alphabet[alphabet.indexOf(mac!.at(-1)!) ^ 1]!;
+    expect(Buffer.from(altered, 'base64url')).toEqual(Buffer.from(mac!, 'base64url'));
+    expect(verifySession(`${body}.${altered}`, key)).toBeUndefined();
   });
 
   it('negotiates formats from ?format= first, then Accept', () => {
