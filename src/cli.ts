@@ -539,9 +539,14 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'sample': return await cmdSample(values, config, io);
       case 'migrate': {
         const db = await openStore(databasePath(values, config));
-        const r = await migrate(db);
-        db.close();
-        io.out(`database at schema version ${r.to}`);
+        try {
+          const r = await migrate(db);
+          io.out(`database at schema version ${r.to}`);
+          // a database brought forward has facts to build; build them here, once, not per snapshot
+          await rebuildFacts(db, config, values, io);
+        } finally {
+          db.close();
+        }
         return exitCodes.ok;
       }
       case 'demo': return await cmdDemo(values, config, io);

@@ -199,7 +199,7 @@ agg AS (
   UNION ALL
   `}SELECT true AS is_total, NULL AS group_id,
     ${cols(true).join(',\n    ')}
-  FROM g, tc
+  FROM tc LEFT JOIN g ON true
 )`;
   }
   const derived = Object.entries(m.derived ?? {}).map(([n, e]) => `, ${e} AS ${n}`).join('');

@@ -63,6 +63,37 @@ describe('KPI facts stay in step with the canonical tables', () => {
     }
   });
 
+  it('a row deleted straight from a table, without marking the facts, is caught by the exact row counts', async () => {
+    const p = project();
+    const db = await openStore(p.dbPath);
+    try {
+      await ingest(db, p.dir, p.pipeline);
+      expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
+      await db.run("DELETE FROM goals WHERE goal_id = 'crm:G1'");
+      expect(await goals(db)).toMatchObject({ goals: 0, achieved: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a copy of the database (as the server takes) carries current facts: nothing to rebuild', async () => {
+    const p = project();
+    const db = await openStore(p.dbPath);
+    await ingest(db, p.dir, p.pipeline);
+    await db.run("DELETE FROM goals WHERE goal_id = 'crm:G2'"); // deleted rows must not unsettle the counts
+    await refreshFacts(db, defaultKpiConfig());
+    db.close();
+    const copy = await Db.open(':memory:');
+    try {
+      await copy.run(`ATTACH '${p.dbPath.replaceAll("'", "''")}' AS src (READ_ONLY)`);
+      await copy.run('COPY FROM DATABASE src TO memory');
+      await copy.run('DETACH src');
+      expect(await ensureFacts(copy, defaultKpiConfig())).toMatchObject({ rebuilt: false });
+    } finally {
+      copy.close();
+    }
+  });
+
   it('a scoring run marks them stale in its own transaction, and narrative evidence follows', async () => {
     const p = project();
     const db = await openStore(p.dbPath);
@@ -71,6 +102,8 @@ describe('KPI facts stay in step with the canonical tables', () => {
       const directions = ['strength', 'concern', 'improvement', 'deterioration'];
       const before = total((await runKpi(db, 'narrative-evidence', {}, OPTS)).rows);
       for (const d of directions) expect(before[`clients_${d}`]).toBe(0);
+      // nothing scored yet, yet the three clients (C1 twice) with cases open by then are active
+      expect(before).toMatchObject({ active_clients: 3, share_strength: 0 });
       expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(false);
       const loaded = loadFramework(path.join(ROOT, 'frameworks', 'self-sufficiency.yaml'));
       if (!loaded.ok) throw new Error('framework does not load');
@@ -188,6 +221,13 @@ describe('caselens facts, and loading commands rebuilding them', () => {
     expect(refreshed.code).toBe(0);
     expect(refreshed.out).toMatch(/^KPI facts rebuilt in \d+\.\d s: 3 clients$/);
     expect(JSON.parse((await run(['facts', 'status', '--json'], dir)).out)).toMatchObject({ info: { clients: 3 } });
+    // migrate (what an upgrade runs) leaves the facts built, so the server need not build them per snapshot
+    const db2 = await openStore(path.join(dir, 'db.duckdb'));
+    await db2.run('UPDATE kpi_facts_state SET stale = true');
+    db2.close();
+    const migrated = await run(['migrate'], dir);
+    expect(migrated.out).toMatch(/^database at schema version \d+\nKPI facts rebuilt in \d+\.\d s \(source tables changed\)$/);
+    expect((await run(['facts'], dir)).out).toBe('KPI facts are current: 3 clients');
     const bad = await run(['facts', 'rebuild'], dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('unknown facts action "rebuild"');

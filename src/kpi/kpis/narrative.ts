@@ -113,9 +113,10 @@ per AS (
   GROUP BY is_total, domain_id
 ),
 denominator AS (SELECT count(DISTINCT x.client_no) AS active_clients FROM kpi_fact_cases x ${where(active('x'))})
+-- the denominator row comes back even when no evidence does (then is_total is null)
 SELECT per.is_total, per.domain_id::VARCHAR AS group_id, d.active_clients,
   ${DIRECTIONS.map((x) => `per.clients_${x}, per.clients_${x} / nullif(d.active_clients, 0) AS share_${x}`).join(',\n  ')}
-FROM per, denominator d
+FROM denominator d LEFT JOIN per ON true
 ORDER BY is_total DESC, group_id`;
     return { sql, args: q.args, argNames: q.names };
   },
@@ -123,12 +124,12 @@ ORDER BY is_total DESC, group_id`;
     const { sql, args } = this.sql(p, ctx);
     const raw = await queryRows(ctx.db, sql, args, 'narrative-evidence query failed');
     const active = num(raw[0]?.active_clients);
-    const found = new Map(raw.filter((r) => !r.is_total).map((r) => [r.group_id as string, r]));
+    const found = new Map(raw.filter((r) => r.is_total === false).map((r) => [r.group_id as string, r]));
     // every framework domain gets a row, evidence or not
     const ids = new Set<string>([...(p.domain !== undefined ? [p.domain] : (ctx.framework?.domains.map((d) => d.id) ?? [])), ...found.keys()]);
     const name = (id: string) => ctx.framework?.domains.find((d) => d.id === id)?.name ?? id;
     const zero = (): Record<string, unknown> => Object.fromEntries(DIRECTIONS.flatMap((d) => [[`clients_${d}`, 0], [`share_${d}`, active > 0 ? 0 : null]]));
-    const total = raw.find((r) => r.is_total);
+    const total = raw.find((r) => r.is_total === true);
     const pick = (r: Record<string, unknown> | undefined) =>
       r ? Object.fromEntries(DIRECTIONS.flatMap((d) => [[`clients_${d}`, num(r[`clients_${d}`])], [`share_${d}`, r[`share_${d}`] ?? null]])) : zero();
     const rows: KpiRow[] = [
