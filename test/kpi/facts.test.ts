@@ -25,6 +25,18 @@ function project(files: Record<string, string> = CLEAN) {
   return { dir, pipeline, dbPath: path.join(dir, 'db.duckdb') };
 }
 
+/** The CLEAN programme loaded into a new database file, for `fn`. */
+async function withLoaded(fn: (db: Db, p: ReturnType<typeof project>) => Promise<void>): Promise<void> {
+  const p = project();
+  const db = await openStore(p.dbPath);
+  try {
+    await ingest(db, p.dir, p.pipeline);
+    await fn(db, p);
+  } finally {
+    db.close();
+  }
+}
+
 const total = (rows: KpiRow[]) => rows.find((r) => r.is_total === true)!;
 
 async function goals(db: Db, config?: Parameters<typeof defaultKpiConfig>[0]) {
@@ -34,46 +46,31 @@ async function goals(db: Db, config?: Parameters<typeof defaultKpiConfig>[0]) {
 
 describe('KPI facts stay in step with the canonical tables', () => {
   it('a re-load that only updates a row (same row counts) is seen by the next KPI', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      // CLEAN: G1 achieved, G2 still active (not final) → 1 goal, 1 achieved
-      expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
-      fs.writeFileSync(path.join(p.dir, 'goals.csv'), CLEAN['goals.csv'].replace('G2,K2,income,2024-03-02,active,', 'G2,K2,income,2024-03-02,not_achieved,'));
-      const report = await ingest(db, p.dir, p.pipeline);
-      expect(report.sources.find((s) => s.table === 'goals')).toMatchObject({ updated: 1, inserted: 0 });
-      // G2 is now final and not achieved; the row counts are unchanged, only the stale mark tells
-      expect(await goals(db)).toMatchObject({ goals: 2, achieved: 1, rate: 0.5 });
-    } finally {
-      db.close();
-    }
+    await withLoaded(async (db, p) => {
+    // CLEAN: G1 achieved, G2 still active (not final) → 1 goal, 1 achieved
+    expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
+    fs.writeFileSync(path.join(p.dir, 'goals.csv'), CLEAN['goals.csv'].replace('G2,K2,income,2024-03-02,active,', 'G2,K2,income,2024-03-02,not_achieved,'));
+    const report = await ingest(db, p.dir, p.pipeline);
+    expect(report.sources.find((s) => s.table === 'goals')).toMatchObject({ updated: 1, inserted: 0 });
+    // G2 is now final and not achieved; the row counts are unchanged, only the stale mark tells
+    expect(await goals(db)).toMatchObject({ goals: 2, achieved: 1, rate: 0.5 });
+    });
   });
 
   it('a row written straight into a table, without marking the facts, is caught by the row counts', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      expect(await goals(db)).toMatchObject({ goals: 1 });
-      await db.run("INSERT INTO goals (goal_id, case_id, domain_id, status, achieved_at) VALUES ('x:G9', 'crm:K2', 'income', 'achieved', '2024-04-01')");
-      expect(await goals(db)).toMatchObject({ goals: 2, achieved: 2 });
-    } finally {
-      db.close();
-    }
+    await withLoaded(async (db) => {
+    expect(await goals(db)).toMatchObject({ goals: 1 });
+    await db.run("INSERT INTO goals (goal_id, case_id, domain_id, status, achieved_at) VALUES ('x:G9', 'crm:K2', 'income', 'achieved', '2024-04-01')");
+    expect(await goals(db)).toMatchObject({ goals: 2, achieved: 2 });
+    });
   });
 
   it('a row deleted straight from a table, without marking the facts, is caught by the exact row counts', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
-      await db.run("DELETE FROM goals WHERE goal_id = 'crm:G1'");
-      expect(await goals(db)).toMatchObject({ goals: 0, achieved: 0 });
-    } finally {
-      db.close();
-    }
+    await withLoaded(async (db) => {
+    expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
+    await db.run("DELETE FROM goals WHERE goal_id = 'crm:G1'");
+    expect(await goals(db)).toMatchObject({ goals: 0, achieved: 0 });
+    });
   });
 
   it('a copy of the database (as the server takes) carries current facts: nothing to rebuild', async () => {
@@ -95,72 +92,57 @@ describe('KPI facts stay in step with the canonical tables', () => {
   });
 
   it('a scoring run marks them stale in its own transaction, and narrative evidence follows', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      const directions = ['strength', 'concern', 'improvement', 'deterioration'];
-      const before = total((await runKpi(db, 'narrative-evidence', {}, OPTS)).rows);
-      for (const d of directions) expect(before[`clients_${d}`]).toBe(0);
-      // nothing scored yet, yet the three clients (C1 twice) with cases open by then are active
-      expect(before).toMatchObject({ active_clients: 3, share_strength: 0 });
-      expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(false);
-      const loaded = loadFramework(path.join(ROOT, 'frameworks', 'self-sufficiency.yaml'));
-      if (!loaded.ok) throw new Error('framework does not load');
-      const s = await runScoring({ db, scorer: createOfflineScorer(loaded.framework), framework: loaded.framework });
-      expect(s.tags).toBeGreaterThan(0);
-      expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(true);
-      const after = total((await runKpi(db, 'narrative-evidence', {}, OPTS)).rows);
-      let any = 0;
-      for (const d of directions) {
-        const cited = await db.value<number>(
-          `SELECT count(DISTINCT n.client_id) FROM note_tags t JOIN notes n USING (note_id)
-           WHERE t.direction = $1 AND t.status = 'current' AND t.tag_id IN (SELECT tag_id FROM tag_citations)`,
-          [d],
-        );
-        expect(after[`clients_${d}`]).toBe(cited);
-        any += cited;
-      }
-      expect(any).toBeGreaterThan(0);
-      expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(false);
-    } finally {
-      db.close();
+    await withLoaded(async (db) => {
+    const directions = ['strength', 'concern', 'improvement', 'deterioration'];
+    const before = total((await runKpi(db, 'narrative-evidence', {}, OPTS)).rows);
+    for (const d of directions) expect(before[`clients_${d}`]).toBe(0);
+    // nothing scored yet, yet the three clients (C1 twice) with cases open by then are active
+    expect(before).toMatchObject({ active_clients: 3, share_strength: 0 });
+    expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(false);
+    const loaded = loadFramework(path.join(ROOT, 'frameworks', 'self-sufficiency.yaml'));
+    if (!loaded.ok) throw new Error('framework does not load');
+    const s = await runScoring({ db, scorer: createOfflineScorer(loaded.framework), framework: loaded.framework });
+    expect(s.tags).toBeGreaterThan(0);
+    expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(true);
+    const after = total((await runKpi(db, 'narrative-evidence', {}, OPTS)).rows);
+    let any = 0;
+    for (const d of directions) {
+      const cited = await db.value<number>(
+        `SELECT count(DISTINCT n.client_id) FROM note_tags t JOIN notes n USING (note_id)
+         WHERE t.direction = $1 AND t.status = 'current' AND t.tag_id IN (SELECT tag_id FROM tag_citations)`,
+        [d],
+      );
+      expect(after[`clients_${d}`]).toBe(cited);
+      any += cited;
     }
+    expect(any).toBeGreaterThan(0);
+    expect(await db.value('SELECT stale FROM kpi_facts_state')).toBe(false);
+    });
   });
 
   it('a different KPI config (status lists baked into the facts) rebuilds them, and back', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
-      // counting active goals as final-not-achieved: G2 joins the denominator
-      const wider = { goals: { achievedStatuses: ['achieved'], notAchievedStatuses: ['not_achieved', 'active'] } };
-      expect(await goals(db, wider)).toMatchObject({ goals: 2, achieved: 1 });
-      expect(await factsStatus(db, defaultKpiConfig())).toEqual({ reason: 'KPI settings or the facts definitions changed' });
-      expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
-    } finally {
-      db.close();
-    }
+    await withLoaded(async (db) => {
+    expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
+    // counting active goals as final-not-achieved: G2 joins the denominator
+    const wider = { goals: { achievedStatuses: ['achieved'], notAchievedStatuses: ['not_achieved', 'active'] } };
+    expect(await goals(db, wider)).toMatchObject({ goals: 2, achieved: 1 });
+    expect(await factsStatus(db, defaultKpiConfig())).toEqual({ reason: 'KPI settings or the facts definitions changed' });
+    expect(await goals(db)).toMatchObject({ goals: 1, achieved: 1 });
+    });
   });
 
   it('the per-connection shortcut never hides a write made through the same connection', async () => {
-    const p = project();
-    const db = await openStore(p.dbPath);
-    try {
-      await ingest(db, p.dir, p.pipeline);
-      const config = defaultKpiConfig();
-      expect((await ensureFacts(db, config)).rebuilt).toBe(true);
-      expect((await ensureFacts(db, config)).rebuilt).toBe(false);
-      await db.run("UPDATE cases SET closed_at = DATE '2024-04-01' WHERE case_id = 'crm:K2'");
-      // same sizes and no mark: an update behind caselens' back is the one change not detected,
-      // which is why every writer in caselens marks the facts
-      expect((await ensureFacts(db, config)).rebuilt).toBe(false);
-      await db.run('UPDATE kpi_facts_state SET stale = true');
-      expect(await ensureFacts(db, config)).toMatchObject({ rebuilt: true, reason: 'source tables changed' });
-    } finally {
-      db.close();
-    }
+    await withLoaded(async (db) => {
+    const config = defaultKpiConfig();
+    expect((await ensureFacts(db, config)).rebuilt).toBe(true);
+    expect((await ensureFacts(db, config)).rebuilt).toBe(false);
+    await db.run("UPDATE cases SET closed_at = DATE '2024-04-01' WHERE case_id = 'crm:K2'");
+    // same sizes and no mark: an update behind caselens' back is the one change not detected,
+    // which is why every writer in caselens marks the facts
+    expect((await ensureFacts(db, config)).rebuilt).toBe(false);
+    await db.run('UPDATE kpi_facts_state SET stale = true');
+    expect(await ensureFacts(db, config)).toMatchObject({ rebuilt: true, reason: 'source tables changed' });
+    });
   });
 
   it('read-only with stale facts: refused with the command that fixes it; once refreshed: answered', async () => {
