@@ -218,36 +218,39 @@ units AS (
   GROUP BY client_id, instrument_id, dk
 )`
       : 'picked AS (SELECT client_id, instrument_id, dk, base, follow, not_due FROM units)';
-    const paired = 'follow IS NOT NULL AND base IS NOT NULL';
-    const imp = '(t.sgn * (follow - base))';
-    const caseness = (x: string) => `(CASE WHEN t.sgn < 0 THEN ${x} >= t.cutoff ELSE ${x} <= t.cutoff END)`;
-    const only = 'base IS NOT NULL AND follow IS NULL AND NOT not_due';
-    // what each client count counts; per client in episode mode, where a client can have several units
+    // each unit's flags, worked out once (scored), then counted: what each count counts
+    const flags: Array<[string, string]> = [
+      ['improved', 'paired AND imp >= rc'],
+      ['unchanged', 'paired AND imp > -rc AND imp < rc'],
+      ['deteriorated', 'paired AND imp <= -rc'],
+      ['above', 'paired AND base_case'],
+      ['not_above', 'paired AND NOT base_case'],
+      ['moved', 'paired AND base_case AND NOT follow_case'],
+      ['stayed', 'paired AND base_case AND follow_case'],
+    ];
+    // the client counts for disclosure control; in client mode each unit is a client
     const clientConds: Array<[string, string]> = [
-      ['clients', paired],
-      ['improved_clients', `${paired} AND ${imp} >= t.rc`],
-      ['unchanged_clients', `${paired} AND ${imp} > -t.rc AND ${imp} < t.rc`],
-      ['deteriorated_clients', `${paired} AND ${imp} <= -t.rc`],
-      ['above_clients', `${paired} AND ${caseness('base')}`],
-      ['not_above_clients', `${paired} AND NOT ${caseness('base')}`],
-      ['moved_clients', `${paired} AND ${caseness('base')} AND NOT ${caseness('follow')}`],
-      ['stayed_clients', `${paired} AND ${caseness('base')} AND ${caseness('follow')}`],
-      ['baseline_only_clients', only],
+      ['clients', 'paired'],
+      ...flags.map(([n, c]): [string, string] => [`${n}_clients`, c]),
+      ['baseline_only_clients', 'base_only'],
       ['not_yet_due_clients', 'not_due'],
       ['no_baseline_clients', 'base IS NULL'],
     ];
-    const byRule = (cond: string, rule: 'rc' | 'cutoff') => `CASE WHEN any_value(t.${rule}) IS NULL THEN NULL ELSE count(*) FILTER (WHERE ${cond}) END`;
     const clientCounts = p.unit === 'client'
-      ? clientConds.map(([name, cond]) => `count(*) FILTER (WHERE ${cond}) AS ${name}`)
-      : clientConds.map(([name]) => `any_value(cl.${name}) AS ${name}`);
+      ? [
+          'n_paired AS clients',
+          ...flags.map(([n]) => `n_${n} AS ${n}_clients`),
+          'n_only AS baseline_only_clients', 'n_not_due AS not_yet_due_clients', 'n_no_base AS no_baseline_clients',
+        ]
+      : clientConds.map(([name]) => `cl.${name}`);
     const perClient = p.unit === 'client'
       ? ''
       : `,
 per_client AS (
-  SELECT client_id, u.instrument_id, dk,
+  SELECT client_id, instrument_id, dk,
     ${clientConds.map(([name, cond]) => `coalesce(bool_or(${cond}), false) AS ${name}`).join(',\n    ')}
-  FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id
-  GROUP BY client_id, u.instrument_id, dk
+  FROM scored
+  GROUP BY client_id, instrument_id, dk
 ),
 client_counts AS (
   SELECT instrument_id, dk,
@@ -255,6 +258,7 @@ client_counts AS (
   FROM per_client
   GROUP BY instrument_id, dk
 )`;
+    const byRule = (n: string, rule: 'rc' | 'cutoff') => `CASE WHEN ${rule} IS NULL THEN NULL ELSE n_${n} END`;
     const sql = `WITH thresholds(instrument_id, rc, sgn, cutoff) AS (${thresholds}),
 a AS (
   SELECT x.case_no AS case_id, x.client_no AS client_id, x.opened_at, x.case_order AS case_rank, x.instrument_id,
@@ -273,29 +277,45 @@ ep AS (
   GROUP BY case_id, instrument_id, dk
 ),
 ${followupCte},
-${picked}${perClient}
-SELECT u.instrument_id, nullif(u.dk, '') AS domain_id, u.dk, any_value(t.rc) AS rc, any_value(t.cutoff) AS cutoff,
-  count(*) FILTER (WHERE ${paired}) AS paired,
-  avg(base) FILTER (WHERE ${paired}) AS baseline_mean,
-  stddev_samp(base) FILTER (WHERE ${paired}) AS baseline_sd,
-  avg(follow) FILTER (WHERE ${paired}) AS followup_mean,
-  stddev_samp(follow) FILTER (WHERE ${paired}) AS followup_sd,
-  avg(follow - base) FILTER (WHERE ${paired}) AS mean_change,
-  stddev_samp(follow - base) FILTER (WHERE ${paired}) AS sd_change,
-  var_samp(base) FILTER (WHERE ${paired}) AS completer_var,
-  ${byRule(`${paired} AND ${imp} >= t.rc`, 'rc')} AS improved,
-  ${byRule(`${paired} AND ${imp} > -t.rc AND ${imp} < t.rc`, 'rc')} AS unchanged,
-  ${byRule(`${paired} AND ${imp} <= -t.rc`, 'rc')} AS deteriorated,
-  ${byRule(`${paired} AND ${caseness('base')}`, 'cutoff')} AS above_cutoff,
-  ${byRule(`${paired} AND ${caseness('base')} AND NOT ${caseness('follow')}`, 'cutoff')} AS moved_below,
-  count(*) FILTER (WHERE ${only}) AS baseline_only,
-  avg(base) FILTER (WHERE ${only}) AS baseline_only_mean,
-  var_samp(base) FILTER (WHERE ${only}) AS baseline_only_var,
-  count(*) FILTER (WHERE not_due) AS not_yet_due,
-  count(*) FILTER (WHERE base IS NULL) AS no_baseline,
+${picked},
+scored AS (
+  SELECT u.*, t.rc, t.cutoff,
+    u.follow IS NOT NULL AND u.base IS NOT NULL AS paired,
+    t.sgn * (u.follow - u.base) AS imp,
+    CASE WHEN t.sgn < 0 THEN u.base >= t.cutoff ELSE u.base <= t.cutoff END AS base_case,
+    CASE WHEN t.sgn < 0 THEN u.follow >= t.cutoff ELSE u.follow <= t.cutoff END AS follow_case,
+    u.base IS NOT NULL AND u.follow IS NULL AND NOT u.not_due AS base_only
+  FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id
+)${perClient},
+counted AS (
+  SELECT instrument_id, dk, any_value(rc) AS rc, any_value(cutoff) AS cutoff,
+    count(*) FILTER (WHERE paired) AS n_paired,
+    avg(base) FILTER (WHERE paired) AS baseline_mean,
+    stddev_samp(base) FILTER (WHERE paired) AS baseline_sd,
+    avg(follow) FILTER (WHERE paired) AS followup_mean,
+    stddev_samp(follow) FILTER (WHERE paired) AS followup_sd,
+    avg(follow - base) FILTER (WHERE paired) AS mean_change,
+    stddev_samp(follow - base) FILTER (WHERE paired) AS sd_change,
+    var_samp(base) FILTER (WHERE paired) AS completer_var,
+    ${flags.map(([n, c]) => `count(*) FILTER (WHERE ${c}) AS n_${n}`).join(',\n    ')},
+    count(*) FILTER (WHERE base_only) AS n_only,
+    avg(base) FILTER (WHERE base_only) AS baseline_only_mean,
+    var_samp(base) FILTER (WHERE base_only) AS baseline_only_var,
+    count(*) FILTER (WHERE not_due) AS n_not_due,
+    count(*) FILTER (WHERE base IS NULL) AS n_no_base
+  FROM scored
+  GROUP BY instrument_id, dk
+)
+SELECT u.instrument_id, nullif(u.dk, '') AS domain_id, u.dk, u.rc, u.cutoff,
+  n_paired AS paired, baseline_mean, baseline_sd, followup_mean, followup_sd, mean_change, sd_change, completer_var,
+  ${byRule('improved', 'rc')} AS improved,
+  ${byRule('unchanged', 'rc')} AS unchanged,
+  ${byRule('deteriorated', 'rc')} AS deteriorated,
+  ${byRule('above', 'cutoff')} AS above_cutoff,
+  ${byRule('moved', 'cutoff')} AS moved_below,
+  n_only AS baseline_only, baseline_only_mean, baseline_only_var, n_not_due AS not_yet_due, n_no_base AS no_baseline,
   ${clientCounts.join(',\n  ')}
-FROM picked u LEFT JOIN thresholds t ON t.instrument_id = u.instrument_id${p.unit === 'client' ? '' : '\nLEFT JOIN client_counts cl ON cl.instrument_id = u.instrument_id AND cl.dk = u.dk'}
-GROUP BY u.instrument_id, u.dk
+FROM counted u${p.unit === 'client' ? '' : '\nLEFT JOIN client_counts cl ON cl.instrument_id = u.instrument_id AND cl.dk = u.dk'}
 ORDER BY u.instrument_id, u.dk`;
     return { sql, args: q.args, argNames: q.names };
   },
