@@ -10,11 +10,12 @@
  * Facts are rebuilt whole, in one transaction, from the canonical tables: never edited in
  * place, so they cannot drift from what they summarise. They hold nothing that a KPI parameter
  * chooses (periods, as-of dates, windows, filters): those stay in each KPI's SQL. They do hold
- * the status lists and baseline instruments of the `kpi` config, recorded as a hash: a
- * different config rebuilds them.
+ * the status lists, baseline instruments and note window of the `kpi` config, recorded (with
+ * the facts' own definitions) as a hash: a different config or caselens version rebuilds them.
  *
  * When they are stale: every writer of a source table marks them (`markFactsStale`) in its own
- * transaction, and the source tables' row counts are compared as well, for writers that do not.
+ * transaction, and the source tables' exact row counts are compared as well, for writers that
+ * do not (an update behind caselens' back, with no mark and no change in counts, is not seen).
  * `ensureFacts` rebuilds stale facts before a KPI reads them; the CLI rebuilds them right after
  * an ingest or a scoring run, and the server on each new snapshot, so nobody waits on a page.
  */
