@@ -63,6 +63,7 @@ export const FACT_TABLES: Array<[string, string]> = [
   ['kpi_fact_surveys', 'a survey response with a score, its respondent and case attributes'],
   ['kpi_fact_doc_late', 'per case, its delivered services without a note on their own day, with the days to the first later note (`lag`)'],
   ['kpi_fact_doc_cases', 'a case with the documentation facts: nearest baseline assessment to opening, first goal, span of undocumented services'],
+  ['kpi_fact_doc_list', 'a case as the failing-case listing shows it, in the listing\'s order (`list_order`)'],
   ['kpi_fact_assessments', 'a scored assessment with its case attributes, opening day and a tie-break order (`ord`)'],
   ['kpi_fact_evidence', 'a case, domain, direction, scorer and day with a cited note tag whose status counts as evidence'],
 ];
@@ -266,6 +267,14 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
        LEFT JOIN goal ON goal.case_id = k.case_id
        LEFT JOIN kpi_fact_doc_late late ON late.case_no = k.case_no
        ORDER BY k.client_no`,
+    ],
+    [
+      // the failing-case listing of documentation-completeness, in its order (list_order), so
+      // that the first few hundred listed cases are read without reading the rest
+      'kpi_fact_doc_list',
+      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, l.late_services
+       FROM kpi_fact_doc_cases d LEFT JOIN kpi_fact_doc_late l ON l.case_no = d.case_no
+       ORDER BY d.list_order`,
     ],
     [
       // scored assessments of cases, with the case's opening day and order; ord orders them

@@ -178,11 +178,10 @@ listed AS (
   LIMIT ${q.p('limit', p.limit)}
 ),
 listed_order AS (
-  -- what is shown of the listed cases, read for them alone
-  SELECT l.case_no, l.list_order AS ord, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, z.late_services
+  -- what is shown of the listed cases, read for them alone (kpi_fact_doc_list is in list order)
+  SELECT l.case_no, l.list_order AS ord, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, d.late_services
   FROM listed l
-  JOIN kpi_fact_doc_cases d ON d.case_no = l.case_no
-  LEFT JOIN kpi_fact_doc_late z ON z.case_no = l.case_no
+  JOIN kpi_fact_doc_list d ON d.list_order = l.list_order
 )
 SELECT 'row' AS kind, grouped.*, NULL AS detail FROM grouped
 UNION ALL BY NAME
