@@ -19,8 +19,6 @@ export interface ColumnSpec {
   /** a grouping column: never suppressed */
   dimension?: boolean;
   unit?: string;
-  /** a sum: 0, not null, when there is nothing to add up */
-  additive?: boolean;
 }
 
 /** A cell withheld by disclosure control: never a number, never silently zero. */

@@ -190,8 +190,8 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
     ...GROUP_COLUMNS,
     col('services', 'Services', 'int', 'services planned in the period'),
     col('clients', 'Clients', 'int', 'distinct clients'),
-    col('units_planned', 'Units planned', 'number', 'denominator', { additive: true }),
-    col('units_delivered', 'Units delivered', 'number', 'numerator', { additive: true }),
+    col('units_planned', 'Units planned', 'number', 'denominator'),
+    col('units_delivered', 'Units delivered', 'number', 'numerator'),
     col('utilisation', 'Utilisation', 'number', 'units_delivered ÷ units_planned', { unit: 'share' }),
   ],
   disclosure: {
