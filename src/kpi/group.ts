@@ -8,8 +8,6 @@ import type { SqlArgs } from './sql.ts';
 import type { ColumnSpec, KpiRow } from './types.ts';
 
 export interface Dimension {
-  /** SQL expression in the KPI's base query (aliases: c = cases, plus the KPI's own table) */
-  expr: string;
   /** label source: a table with (id, name), joined after aggregation */
   labels?: { table: string; id: string; name: string };
   /** label when the value is missing */
@@ -21,12 +19,12 @@ export interface Dimension {
 }
 
 export const DIMENSIONS: Record<string, Dimension> = {
-  program: { expr: 'c.program_id', labels: { table: 'programs', id: 'program_id', name: 'name' }, none: 'No programme', noun: 'programme', column: 'program_id' },
-  manager: { expr: 'c.manager_id', labels: { table: 'staff', id: 'staff_id', name: 'name' }, none: 'Unassigned', noun: 'case manager', column: 'manager_id' },
-  case_type: { expr: 'c.case_type', none: 'No case type', noun: 'case type', column: 'case_type' },
-  domain: { expr: 'g.domain_id', none: 'No domain', noun: 'framework domain', column: 'domain_id' },
-  service_type: { expr: 's.service_type', none: 'No service type', noun: 'service type', column: 'service_type' },
-  followup_type: { expr: 'f.followup_type', none: 'No follow-up type', noun: 'follow-up type', column: 'followup_type' },
+  program: { labels: { table: 'programs', id: 'program_id', name: 'name' }, none: 'No programme', noun: 'programme', column: 'program_id' },
+  manager: { labels: { table: 'staff', id: 'staff_id', name: 'name' }, none: 'Unassigned', noun: 'case manager', column: 'manager_id' },
+  case_type: { none: 'No case type', noun: 'case type', column: 'case_type' },
+  domain: { none: 'No domain', noun: 'framework domain', column: 'domain_id' },
+  service_type: { none: 'No service type', noun: 'service type', column: 'service_type' },
+  followup_type: { none: 'No follow-up type', noun: 'follow-up type', column: 'followup_type' },
 };
 
 /** The group value of a fact row (`NULL` when ungrouped). */

@@ -1,7 +1,7 @@
 /** Case-level KPIs: resolution time, caseload per manager (at a date and as a monthly series). */
 import { UsageError } from '../../errors.ts';
 import { clean, col, FILTER_TEXT, num, resolveBase, type BaseParams } from '../common.ts';
-import { DIMENSIONS, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
+import { factDim, GROUP_COLUMNS, groupedSql, labelRows } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
 import { caseFilters, dateInPeriod, isoDay, SqlArgs, where } from '../sql.ts';
@@ -49,7 +49,7 @@ export const resolutionTime: KpiDefinition<BaseParams> = {
   usesFacts: true,
   sql(p) {
     const q = new SqlArgs();
-    const dim = p.by === 'none' ? 'NULL' : DIMENSIONS[p.by]!.expr;
+    const dim = factDim(p.by, 'c');
     // kpi_fact_cases: the cases with dense client numbers and enum-coded groups
     const base = `  SELECT c.client_no, (c.closed_at - c.opened_at)::DOUBLE AS days, ${dim} AS _g
   FROM kpi_fact_cases c
