@@ -45,14 +45,6 @@ export function dateInPeriod(q: SqlArgs, expr: string, p: { from?: string | unde
   return out;
 }
 
-/** `expr` (a TIMESTAMP) lies on a day in [from, to]: from 00:00 up to, not including, the day after `to`. */
-export function timestampInPeriod(q: SqlArgs, expr: string, p: { from?: string | undefined; to?: string | undefined }): string[] {
-  const out: string[] = [];
-  if (p.from !== undefined) out.push(`${expr} >= ${q.date('from', p.from)}`);
-  if (p.to !== undefined) out.push(`${expr} < ${q.date('to', p.to)} + 1`);
-  return out;
-}
-
 export function where(conds: string[]): string {
   return conds.length ? `WHERE ${conds.join('\n    AND ')}` : '';
 }
