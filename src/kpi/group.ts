@@ -5,7 +5,7 @@
 import type { Framework } from '../frameworks/index.ts';
 import type { FactsInfo } from './facts.ts';
 import type { SqlArgs } from './sql.ts';
-import type { ColumnSpec, KpiRow } from './types.ts';
+import type { ColumnSpec, KpiContext, KpiRow } from './types.ts';
 
 export interface Dimension {
   /** label source: a table with (id, name), joined after aggregation */
@@ -49,17 +49,16 @@ export const GROUP_COLUMNS: ColumnSpec[] = [
  * Wraps a base query (which must select a column `_g`, the group value) into the grouped
  * result: total row first, then groups by label. `aggs` are "expr AS name" items.
  */
-export function groupedSql(base: string, aggs: string[], by: string, opts: { withs?: string[] } = {}): string {
-  const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
+export function groupedSql(base: string, aggs: string[], by: string): string {
   if (by === 'none') {
-    return `WITH ${withs}base AS (\n${base}\n)\nSELECT true AS is_total, NULL::VARCHAR AS group_id, NULL::VARCHAR AS label,\n  ${aggs.join(',\n  ')}\nFROM base`;
+    return `WITH base AS (\n${base}\n)\nSELECT true AS is_total, NULL::VARCHAR AS group_id, NULL::VARCHAR AS label,\n  ${aggs.join(',\n  ')}\nFROM base`;
   }
   const dim = DIMENSIONS[by];
   if (!dim) throw new Error(`unknown grouping ${by}`);
   const label = dim.labels
     ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)`
     : 'agg.group_id';
-  return `WITH ${withs}base AS (\n${base}\n),\nagg AS (\n  SELECT grouping(_g) = 1 AS is_total, _g AS group_id,\n  ${aggs.join(',\n  ')}\n  FROM base\n  GROUP BY GROUPING SETS ((), (_g))\n)\nSELECT agg.*, ${label} AS label\nFROM agg\nORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
+  return `WITH base AS (\n${base}\n),\nagg AS (\n  SELECT grouping(_g) = 1 AS is_total, _g AS group_id,\n  ${aggs.join(',\n  ')}\n  FROM base\n  GROUP BY GROUPING SETS ((), (_g))\n)\nSELECT agg.*, ${label} AS label\nFROM agg\nORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
 }
 
 /** Adds the group columns to rows returned by `groupedSql`. */
@@ -98,6 +97,11 @@ export interface FactMeasures {
 /** Bytes of client bitmaps one grouped query may hold before distinct clients are hashed instead. */
 export const CLIENT_BITMAP_BUDGET = 4 * 2 ** 20;
 
+/** Whether `groups` groups × `measures` distinct-client counts fit in bitmaps within the budget. */
+export function useClientBitmaps(facts: FactsInfo, groups: number, measures: number): boolean {
+  return groups * measures * (facts.clients / 8 + 16) <= CLIENT_BITMAP_BUDGET;
+}
+
 /**
  * Groups fact rows (which must select `client_no`, the dense client number from the KPI facts,
  * and `_g`, the group value) into a total row and one row per group, from one query.
@@ -112,16 +116,14 @@ export function factGroupedSql(
   base: string,
   m: FactMeasures,
   by: string,
-  facts: { clients: number; groups: Record<string, number> },
+  /** the KPI's context: facts sizes (documentation falls back to DOC_FACTS) and hidden columns to skip */
+  ctx: Pick<KpiContext, 'facts' | 'skip'>,
   opts: {
-    withs?: string[];
-    strategy?: 'bitmap' | 'hash';
-    skip?: ReadonlySet<string> | undefined;
     /** a base column: true when the row is the only one of its (group, client) pair in the whole facts */
     singleColumn?: string | undefined;
   } = {},
 ): string {
-  const withs = opts.withs?.length ? `${opts.withs.join(',\n')},\n` : '';
+  const facts = ctx.facts ?? DOC_FACTS;
   const dim = by === 'none' ? undefined : DIMENSIONS[by];
   if (by !== 'none' && !dim) throw new Error(`unknown grouping ${by}`);
   // counts and sums are kept as DOUBLE between the stages: DuckDB adds integers up in 128 bits,
@@ -132,10 +134,9 @@ export function factGroupedSql(
   ];
   const isCount = new Set(Object.keys(m.counts ?? {}));
   const out = (n: string, e: string) => (isCount.has(n) ? `(${e})::BIGINT` : e);
-  const clients = Object.entries(m.clients).filter(([name]) => !opts.skip?.has(name));
+  const clients = Object.entries(m.clients).filter(([name]) => !ctx.skip?.has(name));
   const groups = by === 'none' ? 1 : (facts.groups[by] ?? 1_000) + 1;
-  const bitmapBytes = groups * clients.length * (facts.clients / 8 + 16);
-  const strategy = opts.strategy ?? (bitmapBytes <= CLIENT_BITMAP_BUDGET ? 'bitmap' : 'hash');
+  const strategy = useClientBitmaps(facts, groups, clients.length) ? 'bitmap' : 'hash';
   const filter = (cond: string) => (cond === 'true' ? '' : ` FILTER (WHERE ${cond})`);
   let agg: string;
   if (strategy === 'bitmap') {
@@ -202,7 +203,7 @@ agg AS (
   }
   const derived = Object.entries(m.derived ?? {}).map(([n, e]) => `, ${e} AS ${n}`).join('');
   const label = dim?.labels ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)` : 'agg.group_id';
-  return `WITH ${withs}base AS (
+  return `WITH base AS (
 ${base}
 ),
 ${agg}

@@ -1,6 +1,6 @@
 /** Activity KPIs: follow-up compliance, service utilisation, attendance, client satisfaction. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
@@ -90,8 +90,7 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
         derived: { assessed: 'on_time + late + overdue', rate: 'on_time / nullif(on_time + late + overdue, 0)' },
       },
       p.by,
-      ctx.facts ?? DOC_FACTS,
-      { skip: ctx.skip },
+      ctx,
     );
     return { sql, args: q.args, argNames: q.names };
   },
@@ -221,8 +220,7 @@ export const serviceUtilisation: KpiDefinition<BaseParams> = {
         derived: { utilisation: 'units_delivered / nullif(units_planned, 0)' },
       },
       p.by,
-      ctx.facts ?? DOC_FACTS,
-      { skip: ctx.skip },
+      ctx,
     );
     return { sql, args: q.args, argNames: q.names };
   },
@@ -292,8 +290,7 @@ export const attendance: KpiDefinition<BaseParams> = {
         derived: { appointments: 'attended + no_shows', rate: 'attended / nullif(attended + no_shows, 0)' },
       },
       p.by,
-      ctx.facts ?? DOC_FACTS,
-      { skip: ctx.skip },
+      ctx,
     );
     return { sql, args: q.args, argNames: q.names };
   },
@@ -367,8 +364,7 @@ export const satisfaction: KpiDefinition<SatisfactionParams> = {
         derived: { rate: 'satisfied / nullif(responses, 0)', mean: 'score_total / nullif(responses, 0)' },
       },
       p.by,
-      ctx.facts ?? DOC_FACTS,
-      { skip: ctx.skip },
+      ctx,
     );
     return { sql, args: q.args, argNames: q.names };
   },

@@ -1,7 +1,7 @@
 /** Documentation completeness against configurable record rules, with the failing cases listed. */
 import { z } from 'zod';
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
 import { caseFilters, isoDay, SqlArgs, where } from '../sql.ts';
@@ -166,8 +166,8 @@ ${factGroupedSql(
     derived: { rate: 'complete / nullif(cases, 0)' },
   },
   p.by,
-  ctx.facts ?? DOC_FACTS,
-  { skip: ctx.skip, singleColumn: '_single' },
+  ctx,
+  { singleColumn: '_single' },
 )}
 ),
 listed AS (

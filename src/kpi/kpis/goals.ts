@@ -1,6 +1,6 @@
 /** Goal (outcome) achievement rate. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { DOC_FACTS, factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
 import { queryRows } from '../query.ts';
 import { P } from '../params.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
@@ -78,8 +78,7 @@ export const goalAchievement: KpiDefinition<GoalParams> = {
         derived: { rate: 'achieved / nullif(goals, 0)' },
       },
       p.by,
-      ctx.facts ?? DOC_FACTS,
-      { skip: ctx.skip },
+      ctx,
     );
     return { sql, args: q.args, argNames: q.names };
   },

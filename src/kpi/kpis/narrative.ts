@@ -1,6 +1,6 @@
 /** Narrative evidence per domain, from note tags that carry at least one verified citation. */
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { CLIENT_BITMAP_BUDGET, DOC_FACTS, GROUP_COLUMNS } from '../group.ts';
+import { DOC_FACTS, GROUP_COLUMNS, useClientBitmaps } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
 import { caseFilters, dateInPeriod, SqlArgs, where } from '../sql.ts';
@@ -80,9 +80,9 @@ export const narrativeEvidence: KpiDefinition<NarrativeParams> = {
     ];
     const facts = ctx.facts ?? DOC_FACTS;
     const pivot = (src: string) => DIRECTIONS.map((d) => `coalesce(max(${src}) FILTER (WHERE direction = '${d}'), 0)::INTEGER AS clients_${d}`).join(',\n    ');
-    const groups = (facts.groups.domain ?? 20) * DIRECTIONS.length + DIRECTIONS.length;
+    // one bitmap per domain and direction, and per direction for "any domain"
     const perDomain =
-      groups * (facts.clients / 8 + 16) <= CLIENT_BITMAP_BUDGET
+      useClientBitmaps(facts, (facts.groups.domain ?? 20) * DIRECTIONS.length + DIRECTIONS.length, 1)
         ? // distinct clients per domain and direction as client bitmaps; "any domain" ORs them
           `ev AS (
   SELECT e.domain_id, e.direction, bitstring_agg(e.client_no, 1, ${q.p('clients', Math.max(1, facts.clients))}) AS b
