@@ -101,7 +101,7 @@ export function generateKpiDocs(): string {
     'rebuilt whole after every load and scoring run, never edited. They carry each record\'s case attributes,',
     'number clients densely (distinct clients are counted on `client_no`) and keep per-case and per-month',
     'sums of services. They add no rule of their own: every definition below holds on the canonical tables,',
-    'and `test/kpi/facts-agree.test.ts` checks the two agree on many periods.',
+    'and `test/kpi/facts-agree.test.ts` and `test/kpi/change-facts.test.ts` check the two agree on many periods.',
     '',
     '| table | one row per |',
     '|---|---|',

@@ -66,6 +66,19 @@ export const FACT_TABLES: Array<[string, string]> = [
   ['kpi_fact_doc_list', 'a case as the failing-case listing shows it, in the listing\'s order (`list_order`)'],
   ['kpi_fact_assessments', 'a scored assessment with its case attributes, opening day and a tie-break order (`ord`)'],
   ['kpi_fact_evidence', 'a case, domain, direction, scorer and day with a cited note tag whose status counts as evidence'],
+  [
+    'kpi_fact_change_episodes',
+    'a case and measure (instrument and domain, `dk`) with its baseline and follow-up (latest; nearest the horizon, `hz_follow`) for the configured windows, and, for the client\'s first-episode rule, the opening day of the client\'s previous episode that rules this one out (`lo`) and of the next one with a baseline (`hi`), over all cases and within the same programme, manager and case type',
+  ],
+  ['kpi_fact_change_hist', 'the episodes counted by mode, measure, opening month, months of `lo` and `hi`, baseline and follow-up score (`n`)'],
+];
+
+/** The scopes the client's first-episode rule is worked out in: over all cases, or within one filter. */
+export const CHANGE_SCOPES: Array<{ suffix: string; column?: string; param: 'program' | 'manager' | 'caseType' | undefined }> = [
+  { suffix: '', param: undefined },
+  { suffix: '_program', column: 'program_id', param: 'program' },
+  { suffix: '_manager', column: 'manager_id', param: 'manager' },
+  { suffix: '_case_type', column: 'case_type', param: 'caseType' },
 ];
 
 /** What KPI SQL needs to know about the facts. */
@@ -74,6 +87,13 @@ export interface FactsInfo {
   clients: number;
   /** distinct values per grouping dimension */
   groups: Record<string, number>;
+  /** for change-from-baseline: what its episode facts assume */
+  change?: {
+    /** the last assessment day on record: the facts hold for any as-of date on or after it */
+    assessedUntil: string | null;
+    /** instruments with a domain on some assessment (the facts key episodes by instrument and domain) */
+    domainInstruments: string[];
+  };
 }
 
 /** The case attributes every fact row carries (alias k = kpi_fact_cases). */
@@ -100,6 +120,12 @@ function bakedConfig(config: KpiConfig) {
     baselineInstruments: config.documentation.baselineInstruments,
     noteDays: config.documentation.noteAfterServiceDays,
     evidence: config.narrative.statuses,
+    change: {
+      before: config.change.baselineBeforeDays,
+      after: config.change.baselineAfterDays,
+      horizon: config.change.horizonDays,
+      tolerance: config.change.horizonToleranceDays,
+    },
   };
 }
 
@@ -298,6 +324,57 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
        WHERE list_contains(${textList(b.evidence)}, t.status) AND t.tag_id IN (SELECT tag_id FROM tag_citations)
        ORDER BY day`,
     ],
+    [
+      // change from baseline, for the configured windows and an as-of date after the last
+      // assessment: one row per case and measure (instrument, domain) with its baseline (the
+      // first assessment in the window around opening), its latest follow-up and the one nearest
+      // the horizon. For the client's-first-episode rule, per scope (all cases; within a
+      // programme, manager, case type): lo = the opening day of the previous episode of the
+      // client and measure with a baseline (for an episode with one) or of any previous episode
+      // (for one without); hi = of the next episode with a baseline (for one without). An
+      // episode is the client's unit in a period [from, to] when it lies in it, lo < from and hi
+      // > to: the rule becomes a test on the row itself.
+      'kpi_fact_change_episodes',
+      `WITH e AS (
+         SELECT case_no, instrument_id, coalesce(domain_id, '') AS dk,
+           any_value(client_no) AS client_no, any_value(program_id) AS program_id, any_value(manager_id) AS manager_id,
+           any_value(case_type) AS case_type, any_value(opened_at) AS opened_at, any_value(case_order) AS case_order,
+           min(administered_at) FILTER (WHERE administered_at BETWEEN opened_at - ${b.change.before} AND opened_at + ${b.change.after}) AS base_at,
+           arg_min(total_score, ord) FILTER (WHERE administered_at BETWEEN opened_at - ${b.change.before} AND opened_at + ${b.change.after}) AS base,
+           max(administered_at) AS last_at, arg_max(total_score, ord) AS last
+         FROM kpi_fact_assessments
+         GROUP BY case_no, instrument_id, dk),
+       hz AS (
+         -- nearest the horizon, the earlier on equal distance: one BIGINT key (distance, ord)
+         SELECT x.case_no, x.instrument_id, coalesce(x.domain_id, '') AS dk,
+           arg_min(x.total_score, abs(x.administered_at - (x.opened_at + ${b.change.horizon}))::BIGINT * 4294967296 + x.ord) AS hz_follow
+         FROM kpi_fact_assessments x JOIN e ON e.case_no = x.case_no AND e.instrument_id = x.instrument_id AND e.dk = coalesce(x.domain_id, '')
+         WHERE x.administered_at > e.base_at AND abs(x.administered_at - (x.opened_at + ${b.change.horizon})) <= ${b.change.tolerance}
+         GROUP BY ALL)
+       SELECT e.client_no, e.program_id, e.manager_id, e.case_type, e.opened_at, e.instrument_id, e.dk, e.base,
+         CASE WHEN e.last_at > e.base_at THEN e.last END AS follow, hz.hz_follow,
+         ${CHANGE_SCOPES.map(({ suffix: s }) => `CASE WHEN e.base IS NOT NULL THEN max(e.opened_at) FILTER (WHERE e.base IS NOT NULL) OVER prev${s} ELSE max(e.opened_at) OVER prev${s} END AS lo${s},
+         CASE WHEN e.base IS NULL THEN min(e.opened_at) FILTER (WHERE e.base IS NOT NULL) OVER next${s} END AS hi${s}`).join(',\n         ')}
+       FROM e LEFT JOIN hz ON hz.case_no = e.case_no AND hz.instrument_id = e.instrument_id AND hz.dk = e.dk
+       WINDOW ${CHANGE_SCOPES.map(({ suffix: s, column }) => {
+         const partition = `PARTITION BY e.client_no, e.instrument_id, e.dk${column ? `, e.${column}` : ''} ORDER BY e.case_order`;
+         return `prev${s} AS (${partition} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), next${s} AS (${partition} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)`;
+       }).join(',\n         ')}
+       ORDER BY e.opened_at`,
+    ],
+    [
+      // the episodes (over all cases) counted by everything a period decides on, so a view
+      // without filters adds up a few thousand counts instead of a million episodes; follow =
+      // the latest follow-up (horizon = false) or the one nearest the horizon (horizon = true)
+      'kpi_fact_change_hist',
+      `SELECT horizon, instrument_id, dk, date_trunc('month', opened_at)::DATE AS month,
+         date_trunc('month', lo)::DATE AS lo_month, date_trunc('month', hi)::DATE AS hi_month, base, follow, count(*)::DOUBLE AS n
+       FROM (SELECT false AS horizon, instrument_id, dk, opened_at, lo, hi, base, follow FROM kpi_fact_change_episodes
+             UNION ALL
+             SELECT true, instrument_id, dk, opened_at, lo, hi, base, hz_follow FROM kpi_fact_change_episodes)
+       GROUP BY ALL
+       ORDER BY horizon, month`,
+    ],
   ];
 }
 
@@ -338,7 +415,14 @@ export async function refreshFacts(db: Db, config: KpiConfig, reason = 'requeste
     for (const [table, sql] of queries) await db.run(`CREATE TABLE ${table} AS ${sql}`, undefined, `could not build KPI facts (${table})`);
     const groups: Record<string, number> = {};
     for (const [dim, type] of Object.entries(GROUP_ENUMS)) groups[dim] = await db.value<number>(`SELECT len(enum_range(NULL::${type}))`);
-    info = { clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_clients')) ?? 0, groups };
+    info = {
+      clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_clients')) ?? 0,
+      groups,
+      change: {
+        assessedUntil: await db.value<string | null>("SELECT strftime(max(administered_at), '%Y-%m-%d') FROM kpi_fact_assessments"),
+        domainInstruments: (await db.all<{ id: string }>('SELECT DISTINCT instrument_id AS id FROM kpi_fact_assessments WHERE domain_id IS NOT NULL ORDER BY id')).map((r) => r.id),
+      },
+    };
     const ms = Math.round(performance.now() - started);
     await db.run(
       'UPDATE kpi_facts_state SET stale = false, built_at = now()::TIMESTAMP, config_hash = $1, source_sizes = $2, build_ms = $3, meta = $4 WHERE id = 1',

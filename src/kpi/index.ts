@@ -5,6 +5,8 @@
  */
 export { kpiConfigSchema, defaultKpiConfig, type KpiConfig, type KpiConfigInput } from './config.ts';
 export { KPIS, findKpi } from './registry.ts';
+export { changeUnits, measureRules, type ChangeParams, type MeasureRule } from './kpis/change.ts';
+export { SqlArgs } from './sql.ts';
 export { ensureFacts, factsStatus, refreshFacts, markFactsStale, factsConfigHash, FACT_SOURCES, FACT_TABLES, type FactsInfo, type FactsRefresh } from './facts.ts';
 export { runKpi, listKpis, requireKpi, type RunKpiOptions, type KpiListing } from './run.ts';
 export { formatKpiList, formatKpiResult, type KpiFormat } from './format.ts';
@@ -14,5 +16,5 @@ export { outputSchema } from './schema.ts';
 export { protectCells, suppressResult, disclosureModel, isDetermined, type DCell, type DLine } from './suppress.ts';
 export { pairedSummary, pairedFromSummary, welchTest, tCritical, meanInterval, quantile, mean, sd } from './stats.ts';
 export { KPI_CLI_OPTIONS, kpiParamsFromCli } from './cli.ts';
-export type { KpiDefinition, KpiResult, KpiRow, ColumnSpec, SuppressedCell, CellValue, WrittenDefinition, ParamSpec } from './types.ts';
+export type { KpiContext, KpiDefinition, KpiResult, KpiRow, ColumnSpec, SuppressedCell, CellValue, WrittenDefinition, ParamSpec } from './types.ts';
 export { isSuppressed } from './types.ts';

@@ -1,18 +1,14 @@
 /**
  * Per-pair baseline and follow-up values for the Outcomes page's distributions. The pairing
  * rules (baseline window, follow-up choice, unit) belong to the change-from-baseline KPI, so
- * this reuses that KPI's own SQL: its CTE chain up to the `picked` units, with the final
- * aggregation replaced by a plain select of the pairs. No identifiers leave this function.
- * If the KPI's SQL no longer has that shape, the page falls back to the KPI's summary figures.
+ * this selects from that KPI's own units (`changeUnits`), counted by (baseline, follow-up).
+ * No identifiers leave this function.
  */
 import path from 'node:path';
 import type { PairGroup } from '../dashboards/index.ts';
 import { loadFramework, type Framework } from '../frameworks/index.ts';
-import { ensureFacts, findKpi, kpiConfigSchema, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
+import { changeUnits, ensureFacts, kpiConfigSchema, measureRules, SqlArgs, type ChangeParams, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
 import type { Db } from '../store/index.ts';
-
-const FINAL_SELECT = /\nSELECT u\.instrument_id,/;
-
 const frameworks = new Map<string, Framework | undefined>();
 
 function frameworkFor(config: KpiConfig, root: string): Framework | undefined {
@@ -29,20 +25,19 @@ function frameworkFor(config: KpiConfig, root: string): Framework | undefined {
  * resolved parameters and the row labels, paired n and attrition.
  */
 export async function changePairs(db: Db, result: KpiResult, opts: { kpiConfig?: KpiConfigInput; root: string; today: string }): Promise<PairGroup[] | undefined> {
-  const def = findKpi('change-from-baseline');
-  if (!def) return undefined;
   const config = kpiConfigSchema.parse(opts.kpiConfig ?? {});
   const framework = frameworkFor(config, opts.root);
   const facts = (await ensureFacts(db, config)).info;
-  const { sql, args } = def.sql(result.params as never, { config, framework, facts });
-  const m = FINAL_SELECT.exec(sql);
-  if (!m || !sql.includes('picked AS')) return undefined;
-  const pairsSql = `${sql.slice(0, m.index)}
-SELECT u.instrument_id, u.dk, u.base::DOUBLE AS base, u.follow::DOUBLE AS follow
-FROM picked u
-WHERE u.base IS NOT NULL AND u.follow IS NOT NULL
-ORDER BY u.instrument_id, u.dk, u.base, u.follow`;
-  const rows = await db.all<{ instrument_id: string; dk: string; base: number; follow: number }>(pairsSql, args as never, 'change-from-baseline pairs query failed');
+  const q = new SqlArgs();
+  const { ctes } = changeUnits(result.params as ChangeParams, { config, facts }, q, measureRules(framework, config));
+  const pairsSql = `WITH ${ctes}
+SELECT instrument_id, dk, base::DOUBLE AS base, follow::DOUBLE AS follow, sum(n)::INTEGER AS n
+FROM units
+WHERE base IS NOT NULL AND follow IS NOT NULL
+GROUP BY ALL
+ORDER BY instrument_id, dk, base, follow`;
+  const counted = await db.all<{ instrument_id: string; dk: string; base: number; follow: number; n: number }>(pairsSql, q.args as never, 'change-from-baseline pairs query failed');
+  const rows = counted.flatMap((p) => Array.from({ length: p.n }, () => p));
   const groups: PairGroup[] = [];
   for (const r of result.rows) {
     const id = String(r.group_id ?? '');

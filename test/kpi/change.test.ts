@@ -53,7 +53,14 @@ beforeAll(async () => {
     ['C11', 'x:KC11', 'gad7', null, '2024-01-01', 10], ['C11', 'x:KC11', 'gad7', null, '2024-03-21', 8],
     ['C11', 'x:KC11', 'gad7', null, '2024-04-10', 6], ['C11', 'x:KC11', 'gad7', null, '2024-07-19', 2],
     ['C12', 'x:KC12', 'gad7', null, '2024-11-02', 11],
+    // C13 (a measure of its own): a first episode with a baseline and no follow-up, a second with both
+    ['C13', 'x:KC13a', 'wellbeing', null, '2024-01-03', 40],
+    ['C13', 'x:KC13b', 'wellbeing', null, '2024-05-02', 30], ['C13', 'x:KC13b', 'wellbeing', null, '2024-08-01', 50],
   ];
+  await insert(db, 'clients', ['client_id', 'first_seen_at'], [['C13', '2024-01-01 00:00:00']]);
+  await insert(db, 'cases', ['case_id', 'client_id', 'program_id', 'opened_at', 'status'], [
+    ['x:KC13a', 'C13', 'x:P1', '2024-01-01', 'open'], ['x:KC13b', 'C13', 'x:P1', '2024-05-01', 'open'],
+  ]);
   await insert(db, 'assessments', ['assessment_id', 'client_id', 'case_id', 'instrument_id', 'domain_id', 'administered_at', 'total_score'],
     rows.map((r, i) => [r[6] ?? `x:A${String(i + 100)}`, r[0], r[1], r[2], r[3], r[4], r[5]]));
 });
@@ -174,6 +181,17 @@ describe('change-from-baseline KPI', () => {
     const byEpisode = measure(await change({ instrument: 'gad7', unit: 'episode' }), 'gad7');
     expect(byEpisode).toMatchObject({ paired: 3, clients: 2 });
     expect(byEpisode.mean_change).toBeCloseTo(-22 / 3, 9);
+  });
+
+  it('the client\'s unit is their first episode with a baseline, whole: its follow-up, not a later episode\'s', async () => {
+    // C13's first episode (baseline 40) has no follow-up: one baseline-only unit, nothing paired,
+    // although the second episode has a pair (30 → 50). Per episode: that pair, and the first as attrition.
+    for (const extra of [{}, { baselineBeforeDays: 31 }]) {
+      const byClient = measure(await change({ instrument: 'wellbeing', ...extra }), 'wellbeing');
+      expect(byClient).toMatchObject({ paired: 0, baseline_only: 1, baseline_only_mean: 40, no_baseline: 0 });
+      const byEpisode = measure(await change({ instrument: 'wellbeing', unit: 'episode', ...extra }), 'wellbeing');
+      expect(byEpisode).toMatchObject({ paired: 1, mean_change: 20, baseline_only: 1, baseline_only_mean: 40, clients: 1 });
+    }
   });
 
   it('horizon mode: the assessment nearest the horizon, earlier on a tie; not yet due is not attrition', async () => {
