@@ -72,6 +72,29 @@ function cases(info: FactsInfo, program: string, manager: string, caseType: stri
   return out;
 }
 
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Periods that start or end exactly on, or a day off, the opening day of an episode that decides
+ * another's unit (lo, hi), mid-month, so the edges of the client's-first-episode rule are hit.
+ */
+async function boundaries(db: Db): Promise<Case[]> {
+  const days = async (col: string, which = `day(${col}) BETWEEN 5 AND 25`) =>
+    (await db.all<{ d: string }>(`SELECT DISTINCT strftime(${col}, '%Y-%m-%d') AS d FROM kpi_fact_change_episodes
+      WHERE ${col} IS NOT NULL AND ${which} ORDER BY d LIMIT 3`)).map((r) => r.d);
+  const out: Case[] = [];
+  for (const lo of await days('lo')) {
+    for (const from of [lo, addDays(lo, 1)]) out.push({ name: `from ${from} (an episode's lo is ${lo})`, params: { from, asOf: TODAY }, path: 'histogram' });
+  }
+  for (const hi of await days('hi')) {
+    for (const to of [hi, addDays(hi, -1)]) out.push({ name: `to ${to} (an episode's hi is ${hi})`, params: { to, asOf: TODAY }, path: 'histogram' });
+  }
+  // hi on the first of the month after the period's last (not a month end)
+  for (const hi of await days('hi', 'day(hi) = 1')) out.push({ name: `to ${addDays(hi, -3)} (an episode's hi is ${hi})`, params: { to: addDays(hi, -3), asOf: TODAY }, path: 'histogram' });
+  expect(out.length).toBeGreaterThanOrEqual(9);
+  return out;
+}
+
 /** The KPI's rows, from the facts or (facts undefined) from the scored assessments. */
 async function rows(db: Db, info: FactsInfo | undefined, raw: Record<string, unknown>): Promise<{ rows: KpiRow[]; path: string }> {
   const ctx: KpiContext = { db, config: CONFIG, framework, today: TODAY, ...(info ? { facts: info } : {}) };
@@ -110,7 +133,7 @@ function agreementSuite(name: string, prepare: (db: Db) => Promise<void>) {
       await prepare(db);
       info = (await refreshFacts(db, CONFIG, 'test')).info;
       const ids = await someIds(db);
-      all = cases(info, ids.program, ids.manager, ids.caseType);
+      all = [...cases(info, ids.program, ids.manager, ids.caseType), ...(await boundaries(db))];
     });
     afterAll(() => db?.close());
 
@@ -190,6 +213,11 @@ agreementSuite('a messier copy of the sample', async (db) => {
     await db.run(`INSERT INTO assessments (assessment_id, client_id, case_id, instrument_id, domain_id, administered_at, timepoint, total_score)
       SELECT assessment_id || '-again', client_id, case_id, instrument_id, domain_id, administered_at, timepoint, total_score + 1
       FROM assessments WHERE ${bucket('assessment_id', 'twice')} < 5`);
+    // a later assessment nearer the 90-day horizon than an earlier one inside its window
+    await db.run(`INSERT INTO assessments (assessment_id, client_id, case_id, instrument_id, domain_id, administered_at, timepoint, total_score)
+      SELECT a.assessment_id || '-h', a.client_id, a.case_id, a.instrument_id, a.domain_id, c.opened_at + 90, a.timepoint, a.total_score - 1
+      FROM assessments a JOIN cases c USING (case_id)
+      WHERE a.administered_at BETWEEN c.opened_at + 62 AND c.opened_at + 80 AND ${bucket('a.assessment_id', 'near')} < 30`);
   });
   const shape = await db.one<{ no_base_before: number; ties: number }>(`WITH e AS (
       SELECT c.client_id, c.case_id, c.opened_at, a.instrument_id, coalesce(a.domain_id, '') AS dk,
