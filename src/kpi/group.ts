@@ -202,12 +202,14 @@ agg AS (
 )`;
   }
   const derived = Object.entries(m.derived ?? {}).map(([n, e]) => `, ${e} AS ${n}`).join('');
-  const label = dim?.labels ? `(SELECT ${dim.labels.name} FROM ${dim.labels.table} WHERE ${dim.labels.id} = agg.group_id)` : 'agg.group_id';
+  // labels joined (ids are unique), not looked up per row: a correlated lookup costs a delim join
+  const label = dim?.labels ? `lbl.${dim.labels.name}` : 'agg.group_id';
+  const labelJoin = dim?.labels ? `\nLEFT JOIN ${dim.labels.table} lbl ON lbl.${dim.labels.id} = agg.group_id::VARCHAR` : '';
   return `WITH base AS (
 ${base}
 ),
 ${agg}
 SELECT agg.* REPLACE (agg.group_id::VARCHAR AS group_id)${derived}, ${label}::VARCHAR AS label
-FROM agg
+FROM agg${labelJoin}
 ORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
 }
