@@ -56,7 +56,7 @@ export const FACT_TABLES: Array<[string, string]> = [
   ['kpi_fact_clients', 'every client with a case or a survey, numbered 1…n (`client_no`)'],
   ['kpi_fact_cases', 'a case: `case_no`, `client_no`, programme, manager and case type (enums), opening and closing days'],
   ['kpi_fact_goals', 'a goal with a final status: achieved or not (`ok`) and the day it became final (`final_at`)'],
-  ['kpi_fact_followups', 'a follow-up with its case attributes'],
+  ['kpi_fact_followups', 'a follow-up with its case attributes and its lateness (`late_days`: completed − due)'],
   ['kpi_fact_services', 'a service: planned day (`plan_day`), day attended or missed (`out_day`), units, attended / no-show per config'],
   ['kpi_fact_service_cases', 'the services of a case (or of a case and service type), split into history and bookings: sums and their first and last day'],
   ['kpi_fact_service_months', 'the same sums per calendar month of the planned day (utilisation) or of the day attended or missed (attendance)'],
@@ -177,7 +177,8 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
     ],
     [
       'kpi_fact_followups',
-      `SELECT ${CASE_ATTRS}, f.followup_type::kpi_followup_type AS followup_type, f.due_at, f.completed_at
+      // late_days: completion day minus due day (on time within a grace of N days: late_days ≤ N)
+      `SELECT ${CASE_ATTRS}, f.followup_type::kpi_followup_type AS followup_type, f.due_at, f.completed_at, (f.completed_at - f.due_at)::INTEGER AS late_days
        FROM followups f JOIN kpi_fact_cases k ON k.case_id = f.case_id
        ORDER BY k.client_no`,
     ],

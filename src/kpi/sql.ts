@@ -1,4 +1,8 @@
-/** Small helpers for building parameterised KPI SQL. Values never go into the text. */
+/**
+ * Small helpers for building parameterised KPI SQL. Values never go into the text the KPIs
+ * build; the read path (`inlineArgs` in query.ts) writes the validated values in as quoted
+ * literals at execution, because DuckDB re-plans parameterised statements on every run.
+ */
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 
 export class SqlArgs {

@@ -72,12 +72,12 @@ export const followupCompliance: KpiDefinition<FollowupParams> = {
     const grace = `${q.p('graceDays', p.graceDays)}::INTEGER`;
     // a completion after the as-of date is not (yet) a completion
     const base = `  SELECT client_no, _g,
-    done AND completed_at <= due_at + ${grace} AS on_time,
-    done AND completed_at > due_at + ${grace} AS late,
-    NOT done AND due_at + ${grace} <= ${asOf} AS overdue,
-    NOT done AND due_at + ${grace} > ${asOf} AS pending
+    done AND late_days <= ${grace} AS on_time,
+    done AND late_days > ${grace} AS late,
+    NOT done AND due_at <= ${asOf} - ${grace} AS overdue,
+    NOT done AND due_at > ${asOf} - ${grace} AS pending
   FROM (
-    SELECT x.client_no, ${factDim(p.by, 'x')} AS _g, x.due_at, x.completed_at, coalesce(x.completed_at <= ${asOf}, false) AS done
+    SELECT x.client_no, ${factDim(p.by, 'x')} AS _g, x.due_at, x.late_days, coalesce(x.completed_at <= ${asOf}, false) AS done
     FROM kpi_fact_followups x
     ${where([`x.due_at <= ${asOf}`, ...dateInPeriod(q, 'x.due_at', p), ...caseFilters(q, p, 'x')])}
   )`;

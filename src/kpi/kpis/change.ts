@@ -126,7 +126,7 @@ export function changeUnits(p: ChangeParams, ctx: Pick<KpiContext, 'config' | 'f
     const from = p.from === undefined ? undefined : () => q.date('from', p.from!);
     const scope = CHANGE_SCOPES.find((s) => s.param !== undefined && p[s.param] !== undefined) ?? CHANGE_SCOPES[0]!;
     const x = scope.suffix;
-    const notDue = () => horizon ? `e.hz_follow IS NULL AND e.base IS NOT NULL AND e.opened_at + ${h()} + ${tol()} > ${asOf()}` : 'false';
+    const notDue = () => horizon ? `e.hz_follow IS NULL AND e.base IS NOT NULL AND e.opened_at > ${asOf()} - ${h()} - ${tol()}` : 'false';
     const episodes = (extra: string[]) => `SELECT e.instrument_id, e.dk, e.client_no AS client_id, e.base, e.${horizon ? 'hz_follow' : 'follow'} AS follow, ${notDue()} AS not_due, 1::DOUBLE AS n
   FROM kpi_fact_change_episodes e
   ${where([

@@ -133,8 +133,8 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     const sql = `WITH scope AS (
   SELECT x.case_no, x.client_no, x.list_order, ${factDim(p.by, 'x')} AS _g,
     ${p.by === 'none' ? 'false' : `x.single_${p.by}`} AS _single,
-    (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at + ${nb} <= ${asOf} AS fail_baseline,
-    (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at + ${ng} <= ${asOf} AS fail_goal,
+    (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at <= ${asOf} - ${nb} AS fail_baseline,
+    (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at <= ${asOf} - ${ng} AS fail_goal,
     ${closure} AS fail_closure,
     ${notesDecided} AS notes_decided
   FROM kpi_fact_doc_cases x
