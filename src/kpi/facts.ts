@@ -63,6 +63,7 @@ export const FACT_TABLES: Array<[string, string]> = [
   ['kpi_fact_surveys', 'a survey response with a score, its respondent and case attributes'],
   ['kpi_fact_doc_late', 'per case, its delivered services without a note on their own day, with the days to the first later note (`lag`)'],
   ['kpi_fact_doc_cases', 'a case with the documentation facts: nearest baseline assessment to opening, first goal, span of undocumented services'],
+  ['kpi_fact_doc_hist', 'the cases whose rules are settled by the last opening day (`settled_at`), counted by programme, manager, case type, the rules they fail (`s_fail_*`) and whether they are their client\'s only case in the group (`n`)'],
   ['kpi_fact_doc_list', 'a case as the failing-case listing shows it, in the listing\'s order (`list_order`)'],
   ['kpi_fact_assessments', 'a scored assessment with its case attributes, opening day and a tie-break order (`ord`)'],
   ['kpi_fact_evidence', 'a case, domain, direction, scorer and day with a cited note tag whose status counts as evidence'],
@@ -87,6 +88,12 @@ export interface FactsInfo {
   clients: number;
   /** distinct values per grouping dimension */
   groups: Record<string, number>;
+  /** for documentation-completeness: cases settled by this day are counted in kpi_fact_doc_hist */
+  documentation?: {
+    settledBy: string | null;
+    /** distinct clients with a case: every one is in scope as of settledBy or later */
+    caseClients: number;
+  };
   /** for change-from-baseline: what its episode facts assume */
   change?: {
     /** the last assessment day on record: the facts hold for any as-of date on or after it */
@@ -119,6 +126,9 @@ function bakedConfig(config: KpiConfig) {
     noShow: config.services.noShowStatuses,
     baselineInstruments: config.documentation.baselineInstruments,
     noteDays: config.documentation.noteAfterServiceDays,
+    baselineDays: config.documentation.baselineWithinDays,
+    goalDays: config.documentation.goalWithinDays,
+    closureReason: config.documentation.requireClosureReason,
     evidence: config.narrative.statuses,
     change: {
       before: config.change.baselineBeforeDays,
@@ -288,7 +298,16 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
          -- client of the group without hashing (see factGroupedSql)
          count(*) OVER (PARTITION BY k.program_id, k.client_no) = 1 AS single_program,
          count(*) OVER (PARTITION BY k.manager_id, k.client_no) = 1 AS single_manager,
-         count(*) OVER (PARTITION BY k.case_type, k.client_no) = 1 AS single_case_type
+         count(*) OVER (PARTITION BY k.case_type, k.client_no) = 1 AS single_case_type,
+         -- with the configured windows and no period: the day from which the case's rules no
+         -- longer change with the as-of date, and how they come out from then on
+         greatest(k.opened_at + ${b.baselineDays}, k.opened_at + ${b.goalDays}, nullif(goal.first_goal_at, '-infinity'::DATE),
+           ${b.closureReason ? 'k.closed_at, ' : ''}late.fail_lo + ${b.noteDays}) AS settled_at,
+         gap.baseline_gap IS NULL OR gap.baseline_gap > ${b.baselineDays} AS s_fail_baseline,
+         goal.first_goal_at IS NULL AS s_fail_goal,
+         late.fail_lo IS NOT NULL AS s_fail_notes,
+         ${b.closureReason ? "k.closed_at IS NOT NULL AND nullif(trim(k.closure_reason), '') IS NULL" : 'false'} AS s_fail_closure,
+         s_fail_baseline OR s_fail_goal OR s_fail_notes OR s_fail_closure AS s_failing
        FROM kpi_fact_cases k
        LEFT JOIN gap ON gap.case_id = k.case_id
        LEFT JOIN goal ON goal.case_id = k.case_id
@@ -296,10 +315,23 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
        ORDER BY k.client_no`,
     ],
     [
+      // the settled cases (settled_at up to the last opening day, kept in the facts info), counted
+      // by everything a view without a period groups or filters on: such a view adds these up and
+      // reads only the cases opened lately one by one
+      'kpi_fact_doc_hist',
+      `SELECT program_id, manager_id, case_type, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure,
+         single_program, single_manager, single_case_type, count(*)::DOUBLE AS n
+       FROM kpi_fact_doc_cases
+       WHERE settled_at <= (SELECT max(opened_at) FROM kpi_fact_cases)
+       GROUP BY ALL
+       ORDER BY manager_id`,
+    ],
+    [
       // the failing-case listing of documentation-completeness, in its order (list_order), so
       // that the first few hundred listed cases are read without reading the rest
       'kpi_fact_doc_list',
-      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, l.late_services
+      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, l.late_services,
+         d.no_reason, d.baseline_gap, d.first_goal_at, d.fail_lo, d.settled_at, d.s_fail_baseline, d.s_fail_goal, d.s_fail_notes, d.s_fail_closure
        FROM kpi_fact_doc_cases d LEFT JOIN kpi_fact_doc_late l ON l.case_no = d.case_no
        ORDER BY d.list_order`,
     ],
@@ -419,6 +451,10 @@ export async function refreshFacts(db: Db, config: KpiConfig, reason = 'requeste
     info = {
       clients: (await db.value<number | null>('SELECT max(client_no) FROM kpi_fact_clients')) ?? 0,
       groups,
+      documentation: {
+        settledBy: await db.value<string | null>("SELECT strftime(max(opened_at), '%Y-%m-%d') FROM kpi_fact_cases"),
+        caseClients: await db.value<number>('SELECT count(DISTINCT client_no)::INTEGER FROM kpi_fact_cases'),
+      },
       change: {
         assessedUntil: await db.value<string | null>("SELECT strftime(max(administered_at), '%Y-%m-%d') FROM kpi_fact_assessments"),
         domainInstruments: (await db.all<{ id: string }>('SELECT DISTINCT instrument_id AS id FROM kpi_fact_assessments WHERE domain_id IS NOT NULL ORDER BY id')).map((r) => r.id),

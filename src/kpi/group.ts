@@ -202,15 +202,24 @@ agg AS (
   FROM tc LEFT JOIN g ON true
 )`;
   }
-  const derived = Object.entries(m.derived ?? {}).map(([n, e]) => `, ${e} AS ${n}`).join('');
-  // labels joined (ids are unique), not looked up per row: a correlated lookup costs a delim join
-  const label = dim?.labels ? `lbl.${dim.labels.name}` : 'agg.group_id';
-  const labelJoin = dim?.labels ? `\nLEFT JOIN ${dim.labels.table} lbl ON lbl.${dim.labels.id} = agg.group_id::VARCHAR` : '';
   return `WITH base AS (
 ${base}
 ),
 ${agg}
-SELECT agg.* REPLACE (agg.group_id::VARCHAR AS group_id)${derived}, ${label}::VARCHAR AS label
+${labelledSelect(by, m.derived)}`;
+}
+
+/**
+ * The final SELECT over a CTE `agg` (is_total, group_id, the figures): group ids as text,
+ * `derived` columns computed from the figures, the groups' labels, total row first.
+ */
+export function labelledSelect(by: string, derived: Record<string, string> = {}): string {
+  const dim = by === 'none' ? undefined : DIMENSIONS[by];
+  const extra = Object.entries(derived).map(([n, e]) => `, ${e} AS ${n}`).join('');
+  // labels joined (ids are unique), not looked up per row: a correlated lookup costs a delim join
+  const label = dim?.labels ? `lbl.${dim.labels.name}` : 'agg.group_id';
+  const labelJoin = dim?.labels ? `\nLEFT JOIN ${dim.labels.table} lbl ON lbl.${dim.labels.id} = agg.group_id::VARCHAR` : '';
+  return `SELECT agg.* REPLACE (agg.group_id::VARCHAR AS group_id)${extra}, ${label}::VARCHAR AS label
 FROM agg${labelJoin}
 ORDER BY is_total DESC, label NULLS LAST, group_id NULLS LAST`;
 }

@@ -1,11 +1,11 @@
 /** Documentation completeness against configurable record rules, with the failing cases listed. */
 import { z } from 'zod';
 import { clean, col, FILTER_TEXT, hidden, num, resolveBase, type BaseParams } from '../common.ts';
-import { factDim, factGroupedSql, GROUP_COLUMNS, labelRows } from '../group.ts';
+import { factDim, factGroupedSql, GROUP_COLUMNS, labelledSelect, labelRows } from '../group.ts';
 import { P } from '../params.ts';
 import { queryRows } from '../query.ts';
 import { caseFilters, isoDay, SqlArgs, where } from '../sql.ts';
-import type { ColumnSpec, KpiDefinition, KpiRow } from '../types.ts';
+import type { ColumnSpec, KpiContext, KpiDefinition, KpiRow } from '../types.ts';
 
 interface DocParams extends BaseParams {
   baselineWithinDays: number;
@@ -26,6 +26,23 @@ const detailColumns: ColumnSpec[] = [
   col('failed', 'Failed rules', 'list', 'rules the case fails: baseline, goal, notes, closure'),
   col('services_without_note', 'Services without a note', 'int', 'delivered services with no note in the window'),
 ];
+
+/**
+ * The day up to which kpi_fact_doc_hist counts the settled cases, when it can answer: the
+ * configured windows, no period start, a period end (if any) not before the as-of date, an as-of
+ * date on or after that day, and only the client counts a page shows (disclosure control needs
+ * per-rule client counts, worked out case by case).
+ */
+function settledPath(p: DocParams, ctx: Pick<KpiContext, 'config' | 'facts' | 'skip'>): string | undefined {
+  const d = ctx.config.documentation;
+  const settledBy = ctx.facts?.documentation?.settledBy;
+  if (settledBy == null || p.asOf < settledBy) return undefined;
+  if (p.from !== undefined || (p.to !== undefined && p.to < p.asOf)) return undefined;
+  if (p.baselineWithinDays !== d.baselineWithinDays || p.goalWithinDays !== d.goalWithinDays || p.noteAfterServiceDays !== d.noteAfterServiceDays) return undefined;
+  if (p.requireClosureReason !== d.requireClosureReason) return undefined;
+  const hiddenWanted = documentationCompleteness.columns.some((c) => c.hidden && !ctx.skip?.has(c.name));
+  return hiddenWanted ? undefined : settledBy;
+}
 
 export const documentationCompleteness: KpiDefinition<DocParams> = {
   id: 'documentation-completeness',
@@ -130,11 +147,105 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
           : `CASE WHEN x.fail_lo IS NULL THEN false WHEN x.fail_lo >= ${lateLo} THEN x.fail_lo <= ${lateHi} WHEN x.fail_hi < ${lateLo} THEN false END`
         : `CASE WHEN NOT coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) THEN false
          WHEN ${lateInWindow('x', 'late_lo', 'late_hi')} THEN x.late_max_lag > ${nn} END`;
+    const failBaseline = `(x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at <= ${asOf} - ${nb}`;
+    const failGoal = `(x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at <= ${asOf} - ${ng}`;
+    const single = p.by === 'none' ? 'false' : `x.single_${p.by}`;
+    const limit = q.p('limit', p.limit);
+    const tail = (grouped: string, listed: string) => `grouped AS (
+${grouped}
+),
+listed AS (
+${listed}
+),
+listed_order AS (
+  -- what is shown of the listed cases, read for them alone (kpi_fact_doc_list is in list order)
+  SELECT l.case_no, l.list_order AS ord, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, d.late_services
+  FROM listed l
+  JOIN kpi_fact_doc_list d ON d.list_order = l.list_order
+)
+-- (a flag, not a text column: every text value costs a decode on the way to JS)
+SELECT false AS is_case, grouped.*, NULL AS detail FROM grouped
+UNION ALL BY NAME
+SELECT true AS is_case, to_json({
+    'case_id': o.case_id, 'program_id': o.program_id::VARCHAR, 'manager_id': o.manager_id::VARCHAR,
+    'opened_at': ${isoDay('o.opened_at')}, 'closed_at': ${isoDay('o.closed_at')},
+    'failed': list_filter(['baseline', 'goal', 'notes', 'closure'], (r, i) -> [c.fail_baseline, c.fail_goal, c.fail_notes, c.fail_closure][i]),
+    'services_without_note': CASE WHEN c.fail_notes THEN ${missing.replaceAll('late_services', 'o.late_services')} ELSE 0 END
+  })::VARCHAR AS detail, o.ord
+FROM listed c JOIN listed_order o ON o.case_no = c.case_no
+ORDER BY is_case, ord`;
+    const settledBy = settledPath(p, ctx);
+    if (settledBy !== undefined) {
+      // Cases settled by the last opening day come counted from kpi_fact_doc_hist; those opened
+      // since, one by one. Distinct clients: a case that is its client's only one in the group
+      // is one client; the others are counted on their client numbers.
+      const settled = q.date('settledBy', settledBy);
+      const filters = (a: string) => caseFilters(q, p, a);
+      const dim = (a: string) => factDim(p.by, a);
+      const figures = ['fail_baseline', 'fail_goal', 'fail_notes', 'fail_closure'];
+      const failing = figures.join(' OR ');
+      const byCase = (flag: string, exact: string) => `CASE WHEN x.settled_at <= ${settled} THEN x.s_${flag} ELSE ${exact} END AS ${flag}`;
+      const groupRows = `SELECT false AS is_total, c._g AS group_id, c.cases::INTEGER AS cases, c.complete::INTEGER AS complete,
+    ${figures.map((f) => `c.${f}::INTEGER AS ${f}`).join(', ')}, (c.single_clients + coalesce(s.clients, 0))::INTEGER AS clients
+  FROM counted c LEFT JOIN several s ON s._g IS NOT DISTINCT FROM c._g`;
+      const totalRow = `SELECT true AS is_total, NULL AS group_id, coalesce(sum(c.cases), 0)::INTEGER AS cases, coalesce(sum(c.complete), 0)::INTEGER AS complete,
+    ${figures.map((f) => `coalesce(sum(c.${f}), 0)::INTEGER AS ${f}`).join(', ')}, any_value(e.clients)::INTEGER AS clients
+  FROM everyone e LEFT JOIN counted c ON true`;
+      const grouped = `WITH units AS (
+  SELECT ${dim('h')} AS _g, ${p.by === 'none' ? 'false' : `h.single_${p.by}`} AS _single,
+    h.s_fail_baseline AS fail_baseline, h.s_fail_goal AS fail_goal, h.s_fail_notes AS fail_notes, h.s_fail_closure AS fail_closure, h.n
+  FROM kpi_fact_doc_hist h
+  ${where(filters('h'))}
+  UNION ALL
+  SELECT ${dim('x')}, ${single}, ${failBaseline}, ${failGoal}, ${notesDecided}, ${closure}, 1.0
+  FROM kpi_fact_doc_cases x
+  ${where([`x.settled_at > ${settled}`, `x.opened_at <= ${asOf}`, ...filters('x')])}
+),
+counted AS (
+  SELECT _g, sum(n) AS cases, sum(CASE WHEN ${failing} THEN 0 ELSE n END) AS complete,
+    ${figures.map((f) => `sum(CASE WHEN ${f} THEN n ELSE 0 END) AS ${f}`).join(', ')},
+    sum(CASE WHEN _single THEN n ELSE 0 END) AS single_clients
+  FROM units
+  GROUP BY _g
+),
+several AS (
+  SELECT _g, count(*) AS clients
+  FROM (SELECT ${dim('x')} AS _g, x.client_no FROM kpi_fact_doc_cases x ${where([`NOT ${single}`, `x.opened_at <= ${asOf}`, ...filters('x')])} GROUP BY ALL)
+  GROUP BY _g
+),
+everyone AS (
+  ${filters('x').length === 0
+    ? // every case is in scope: every client with a case
+      `SELECT ${q.p('caseClients', ctx.facts?.documentation?.caseClients ?? 0)}::INTEGER AS clients`
+    : `SELECT coalesce(bit_count(bitstring_agg(x.client_no, 1, ${q.p('clients', Math.max(1, ctx.facts?.clients ?? 1))})), 0) AS clients
+  FROM kpi_fact_doc_cases x
+  ${where([`x.opened_at <= ${asOf}`, ...filters('x')])}`}
+),
+agg AS (
+  ${p.by === 'none' ? totalRow : `${groupRows}\n  UNION ALL\n  ${totalRow}`}
+)
+${labelledSelect(p.by, { rate: 'complete / nullif(cases, 0)' })}`;
+      // the listing: which cases fail, from one column for the settled ones; their rules after
+      const listed = `  SELECT x.case_no, x.list_order,
+    ${byCase('fail_baseline', failBaseline)}, ${byCase('fail_goal', failGoal)},
+    ${byCase('fail_notes', notesDecided)}, ${byCase('fail_closure', closure)}
+  FROM (
+    SELECT x.case_no, x.list_order
+    FROM kpi_fact_doc_cases x
+    ${where([`x.opened_at <= ${asOf}`, ...filters('x'), `CASE WHEN x.settled_at <= ${settled} THEN x.s_failing ELSE ${[failBaseline, failGoal, notesDecided, closure].map((e) => `(${e})`).join(' OR ')} END`])}
+    -- list_order: by manager, opening day, case id (kpi_fact_doc_cases)
+    ORDER BY x.list_order
+    LIMIT ${limit}
+  ) l
+  -- the listed cases' rules from the listing's own table, which is in list order
+  JOIN kpi_fact_doc_list x ON x.list_order = l.list_order`;
+      return { sql: `WITH ${tail(grouped, listed)}`, args: q.args, argNames: q.names };
+    }
     const sql = `WITH scope AS (
   SELECT x.case_no, x.client_no, x.list_order, ${factDim(p.by, 'x')} AS _g,
-    ${p.by === 'none' ? 'false' : `x.single_${p.by}`} AS _single,
-    (x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at <= ${asOf} - ${nb} AS fail_baseline,
-    (x.first_goal_at IS NULL OR x.first_goal_at > ${asOf}) AND x.opened_at <= ${asOf} - ${ng} AS fail_goal,
+    ${single} AS _single,
+    ${failBaseline} AS fail_baseline,
+    ${failGoal} AS fail_goal,
     ${closure} AS fail_closure,
     ${notesDecided} AS notes_decided
   FROM kpi_fact_doc_cases x
@@ -151,57 +262,39 @@ checked AS (
     NOT (s.fail_baseline OR s.fail_goal OR s.fail_closure OR fail_notes) AS complete
   FROM scope s LEFT JOIN some_missing m ON m.case_no = s.case_no
 ),
-grouped AS (
-${factGroupedSql(
-  q,
-  '  SELECT * FROM checked',
-  {
-    counts: { cases: 'true', complete: 'complete', ...Object.fromEntries(RULES.map((r) => [`fail_${r}`, `fail_${r}`])) },
-    clients: {
-      clients: 'true',
-      complete_clients: 'complete',
-      incomplete_clients: 'NOT complete',
-      ...Object.fromEntries(RULES.flatMap((r) => [[`fail_${r}_clients`, `fail_${r}`], [`pass_${r}_clients`, `NOT fail_${r}`]])),
+${tail(
+  factGroupedSql(
+    q,
+    '  SELECT * FROM checked',
+    {
+      counts: { cases: 'true', complete: 'complete', ...Object.fromEntries(RULES.map((r) => [`fail_${r}`, `fail_${r}`])) },
+      clients: {
+        clients: 'true',
+        complete_clients: 'complete',
+        incomplete_clients: 'NOT complete',
+        ...Object.fromEntries(RULES.flatMap((r) => [[`fail_${r}_clients`, `fail_${r}`], [`pass_${r}_clients`, `NOT fail_${r}`]])),
+      },
+      derived: { rate: 'complete / nullif(cases, 0)' },
     },
-    derived: { rate: 'complete / nullif(cases, 0)' },
-  },
-  p.by,
-  ctx,
-  { singleColumn: '_single' },
-)}
-),
-listed AS (
-  SELECT * FROM checked
+    p.by,
+    ctx,
+    { singleColumn: '_single' },
+  ),
+  `  SELECT * FROM checked
   WHERE NOT complete
   -- list_order: by manager, opening day, case id (kpi_fact_doc_cases)
   ORDER BY list_order
-  LIMIT ${q.p('limit', p.limit)}
-),
-listed_order AS (
-  -- what is shown of the listed cases, read for them alone (kpi_fact_doc_list is in list order)
-  SELECT l.case_no, l.list_order AS ord, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, d.late_services
-  FROM listed l
-  JOIN kpi_fact_doc_list d ON d.list_order = l.list_order
-)
-SELECT 'row' AS kind, grouped.*, NULL AS detail FROM grouped
-UNION ALL BY NAME
-SELECT 'case' AS kind, to_json({
-    'case_id': o.case_id, 'program_id': o.program_id::VARCHAR, 'manager_id': o.manager_id::VARCHAR,
-    'opened_at': ${isoDay('o.opened_at')}, 'closed_at': ${isoDay('o.closed_at')},
-    'failed': list_filter(['baseline', 'goal', 'notes', 'closure'], (r, i) -> [c.fail_baseline, c.fail_goal, c.fail_notes, c.fail_closure][i]),
-    'services_without_note': CASE WHEN c.fail_notes THEN ${missing.replaceAll('late_services', 'o.late_services')} ELSE 0 END
-  })::VARCHAR AS detail, o.ord
-FROM listed c JOIN listed_order o ON o.case_no = c.case_no
-ORDER BY kind, ord`;
+  LIMIT ${limit}`,
+)}`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
     const all = await queryRows(ctx.db, sql, args, 'documentation-completeness query failed');
-    const grouped = all.filter((r) => r.kind === 'row').map(({ kind: _k, detail: _d, ord: _o, ...r }) => r);
+    const grouped = all.filter((r) => r.is_case === false).map(({ is_case: _k, detail: _d, ord: _o, ...r }) => r);
     grouped.sort((a, b) => Number(b.is_total) - Number(a.is_total) || String(a.label ?? '~').localeCompare(String(b.label ?? '~')) || String(a.group_id ?? '').localeCompare(String(b.group_id ?? '')));
     const rows = labelRows(grouped, p.by);
-    const failing = all.filter((r) => r.kind === 'case').sort((a, b) => num(a.ord) - num(b.ord)).map((r) => JSON.parse(r.detail as string) as KpiRow); // JSON text: far cheaper to read than a STRUCT
+    const failing = all.filter((r) => r.is_case === true).sort((a, b) => num(a.ord) - num(b.ord)).map((r) => JSON.parse(r.detail as string) as KpiRow); // JSON text: far cheaper to read than a STRUCT
     const total = rows[0];
     const nFailing = num(total?.cases) - num(total?.complete);
     const notes: string[] = [];
