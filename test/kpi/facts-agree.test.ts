@@ -581,6 +581,20 @@ describe('KPIs from the facts agree with hand-written SQL over the canonical tab
     }
   });
 
+  it('the monthly caseload series (spread from per-manager lists) agrees with the as-of caseload at every month end', async () => {
+    const series = await runKpi(db, 'caseload-series', { from: '2024-01-01', to: '2025-12-31' }, { today: TODAY, config: CONFIG });
+    const months = [...new Set(series.rows.map((r) => r.month_end as string))];
+    expect(months).toHaveLength(24);
+    for (const d of months) {
+      const point = await runKpi(db, 'caseload', { asOf: d }, { today: TODAY, config: CONFIG });
+      const pick = (r: Record<string, unknown>) => [r.group_id, r.open_cases, r.all_open_cases, r.capacity, r.over_capacity];
+      const fromSeries = series.rows.filter((r) => r.month_end === d && r.is_total === false).map(pick);
+      const expected = point.rows.filter((r) => r.is_total === false && Number(r.all_open_cases) > 0).map(pick);
+      expect(fromSeries, d).toEqual(expected);
+    }
+    expect(series.rows.length).toBeGreaterThan(24 * 10);
+  });
+
   it('hashing distinct clients gives the figures of the client bitmaps, and both the hand-written ones', async () => {
     const many: FactsInfo = {
       clients: info.clients,

@@ -220,7 +220,7 @@ export const caseloadSeries: KpiDefinition<CaseloadParams & { from: string; to: 
     // first snapshot on or after them and take running sums: open(d) = openings <= d - closings <= d.
     // A case closed before it opened is treated as closed the day it opened (never open).
     const sql = `WITH months AS (
-  SELECT last_day(m)::DATE AS d
+  SELECT last_day(m)::DATE AS d, (row_number() OVER (ORDER BY m) - 1)::INTEGER AS i
   FROM range(date_trunc('month', ${q.date('from', p.from)}), date_trunc('month', ${q.date('to', p.to)}) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) r(m)
 ),
 bounds AS (SELECT min(d) AS first_d, max(d) AS last_d FROM months),
@@ -250,23 +250,53 @@ rows AS (
          CASE WHEN r.mk = '' THEN NULL ELSE coalesce(s.caseload_capacity, ${cap}) END AS capacity
   FROM running r LEFT JOIN staff s ON s.staff_id = r.mk
   WHERE r.${filtered ? 'open_scope' : 'all_open'} > 0
+),
+series AS (
+  SELECT m.i, NULL AS month_end, r.manager_id AS group_id, CASE WHEN r.manager_id IS NULL THEN 'Unassigned' ELSE coalesce(r.name, r.manager_id) END AS "group", false AS is_total,
+         r.open_scope AS open_cases, r.all_open AS all_open_cases, r.capacity, r.all_open > r.capacity AS over_capacity, NULL::INTEGER AS managers_over_capacity
+  FROM rows r JOIN months m ON m.d = r.d
+  UNION ALL
+  SELECT m.i, ${isoDay('m.d')}, NULL, 'All', true, coalesce(sum(open_scope), 0)::INTEGER, coalesce(sum(all_open), 0)::INTEGER, sum(capacity)::INTEGER, NULL, (count(*) FILTER (WHERE all_open > capacity))::INTEGER
+  FROM months m LEFT JOIN rows r ON r.d = m.d
+  GROUP BY m.i, m.d
 )
-SELECT * FROM (
-SELECT ${isoDay('d')} AS month_end, manager_id AS group_id, CASE WHEN manager_id IS NULL THEN 'Unassigned' ELSE coalesce(name, manager_id) END AS "group", false AS is_total,
-       open_scope AS open_cases, all_open AS all_open_cases, capacity, all_open > capacity AS over_capacity, NULL::INTEGER AS managers_over_capacity
-FROM rows
-UNION ALL
-SELECT ${isoDay('m.d')}, NULL, 'All', true, coalesce(sum(open_scope), 0)::INTEGER, coalesce(sum(all_open), 0)::INTEGER, sum(capacity)::INTEGER, NULL, (count(*) FILTER (WHERE all_open > capacity))::INTEGER
-FROM months m LEFT JOIN rows r ON r.d = m.d
-GROUP BY m.d
-)
-ORDER BY month_end, is_total DESC, group_id IS NOT NULL, "group", group_id`;
+-- one row per group with its months as lists: tens of thousands of (month, manager) rows would
+-- each carry their texts to JS, which costs more than the query. The lists of a group are built
+-- from the same rows in the same order, so their elements line up; month i is the i-th month end
+-- (its day is listed on the total row). compute() spreads them into one row per month and group.
+SELECT group_id, "group", is_total,
+  CASE WHEN is_total THEN list(month_end) END AS month_ends,
+  list(i) AS months, list(open_cases) AS open_cases, list(all_open_cases) AS all_open_cases,
+  list(capacity) AS capacity, list(over_capacity) AS over_capacity, list(managers_over_capacity) AS managers_over_capacity
+FROM series
+GROUP BY group_id, "group", is_total
+ORDER BY is_total DESC, group_id IS NOT NULL, "group", group_id`;
     return { sql, args: q.args, argNames: q.names };
   },
   async compute(ctx, p) {
     const { sql, args } = this.sql(p, ctx);
-    const rows = (await queryRows(ctx.db, sql, args, 'caseload-series query failed')) as KpiRow[];
-    return { rows };
+    const groups = await queryRows(ctx.db, sql, args, 'caseload-series query failed');
+    const total = groups.find((g) => g.is_total === true);
+    const monthEnds: string[] = [];
+    (total?.month_ends as string[] | undefined)?.forEach((day, j) => (monthEnds[(total!.months as number[])[j]!] = day));
+    // per month, the groups in the query's order (total, unassigned, managers by name)
+    const byMonth: KpiRow[][] = monthEnds.map(() => []);
+    for (const g of groups) {
+      const months = g.months as number[];
+      const [open, all, capacity, over, managersOver] = [g.open_cases, g.all_open_cases, g.capacity, g.over_capacity, g.managers_over_capacity] as Array<Array<number | boolean | null>>;
+      const groupId = g.group_id as string | null;
+      const group = g.group as string;
+      const isTotal = g.is_total as boolean;
+      for (let j = 0; j < months.length; j++) {
+        const i = months[j]!;
+        // one literal per row: far cheaper than adding its properties one by one
+        byMonth[i]!.push({
+          month_end: monthEnds[i]!, group_id: groupId, group, is_total: isTotal,
+          open_cases: open![j]!, all_open_cases: all![j]!, capacity: capacity![j]!, over_capacity: over![j]!, managers_over_capacity: managersOver![j]!,
+        });
+      }
+    }
+    return { rows: byMonth.flat() };
   },
 };
 
