@@ -330,8 +330,10 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
       // the failing-case listing of documentation-completeness, in its order (list_order), so
       // that the first few hundred listed cases are read without reading the rest
       'kpi_fact_doc_list',
-      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.opened_at, d.closed_at, l.late_services,
-         d.no_reason, d.baseline_gap, d.first_goal_at, d.fail_lo, d.settled_at, d.s_fail_baseline, d.s_fail_goal, d.s_fail_notes, d.s_fail_closure
+      // s_fail_rank: how many settled failing cases (see kpi_fact_doc_hist) come up to this one
+      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.case_type, d.opened_at, d.closed_at, l.late_services,
+         d.no_reason, d.baseline_gap, d.first_goal_at, d.fail_lo, d.settled_at, d.s_fail_baseline, d.s_fail_goal, d.s_fail_notes, d.s_fail_closure, d.s_failing,
+         (count(*) FILTER (WHERE d.s_failing AND d.settled_at <= (SELECT max(opened_at) FROM kpi_fact_cases)) OVER (ORDER BY d.list_order ROWS UNBOUNDED PRECEDING))::INTEGER AS s_fail_rank
        FROM kpi_fact_doc_cases d LEFT JOIN kpi_fact_doc_late l ON l.case_no = d.case_no
        ORDER BY d.list_order`,
     ],

@@ -97,7 +97,7 @@ export async function runKpi(db: Db, id: string, params: Record<string, unknown>
     const hidden = def.columns.filter((c) => c.hidden).map((c) => c.name);
     result.columns = def.columns.filter((c) => !c.hidden);
     if (hidden.length) {
-      for (const r of result.rows) for (const h of hidden) delete r[h];
+      for (const r of result.rows) for (const h of hidden) if (h in r) delete r[h]; // (a delete turns the object into a slow dictionary)
     }
   }
   result.elapsedMs = Math.round((performance.now() - started) * 10) / 10;

@@ -74,6 +74,15 @@ function suite(name: string, prepare: (db: Db) => Promise<void>) {
       expect(failingListed).toBeGreaterThan(500);
     });
 
+    it('lists the same first failing cases for short listings (where the settled cases\' ranks decide)', async () => {
+      for (const limit of [1, 2, 3, 5, 8, 13]) {
+        const raw = { asOf: info.documentation!.settledBy!, by: 'none', limit };
+        const [fast, exact] = [await run(db, info, raw, true), await run(db, info, raw, false)];
+        expect(fast.listing.length, JSON.stringify(raw)).toBe(limit);
+        expect(fast.listing, JSON.stringify(raw)).toEqual(exact.listing);
+      }
+    });
+
     it('leaves what it cannot answer to the case-by-case path', async () => {
       const settledBy = info.documentation!.settledBy!;
       for (const raw of [

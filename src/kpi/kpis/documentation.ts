@@ -225,20 +225,22 @@ agg AS (
   ${p.by === 'none' ? totalRow : `${groupRows}\n  UNION ALL\n  ${totalRow}`}
 )
 ${labelledSelect(p.by, { rate: 'complete / nullif(cases, 0)' })}`;
-      // the listing: which cases fail, from one column for the settled ones; their rules after
+      // the listing, from its own table (in list order): whether a case fails is one column for
+      // the settled ones; without filters, only the first `limit` settled failing cases
+      // (s_fail_rank) can be listed, with the recent cases
       const listed = `  SELECT x.case_no, x.list_order,
     ${byCase('fail_baseline', failBaseline)}, ${byCase('fail_goal', failGoal)},
     ${byCase('fail_notes', notesDecided)}, ${byCase('fail_closure', closure)}
-  FROM (
-    SELECT x.case_no, x.list_order
-    FROM kpi_fact_doc_cases x
-    ${where([`x.opened_at <= ${asOf}`, ...filters('x'), `CASE WHEN x.settled_at <= ${settled} THEN x.s_failing ELSE ${[failBaseline, failGoal, notesDecided, closure].map((e) => `(${e})`).join(' OR ')} END`])}
-    -- list_order: by manager, opening day, case id (kpi_fact_doc_cases)
-    ORDER BY x.list_order
-    LIMIT ${limit}
-  ) l
-  -- the listed cases' rules from the listing's own table, which is in list order
-  JOIN kpi_fact_doc_list x ON x.list_order = l.list_order`;
+  FROM kpi_fact_doc_list x
+  ${where([
+    `x.opened_at <= ${asOf}`,
+    ...filters('x'),
+    ...(filters('x').length === 0 ? [`(x.s_fail_rank <= ${limit} OR x.settled_at > ${settled})`] : []),
+    `CASE WHEN x.settled_at <= ${settled} THEN x.s_failing ELSE ${[failBaseline, failGoal, notesDecided, closure].map((e) => `(${e})`).join(' OR ')} END`,
+  ])}
+  -- list_order: by manager, opening day, case id (kpi_fact_doc_cases)
+  ORDER BY x.list_order
+  LIMIT ${limit}`;
       return { sql: `WITH ${tail(grouped, listed)}`, args: q.args, argNames: q.names };
     }
     const sql = `WITH scope AS (
