@@ -98,6 +98,67 @@ interface Case {
 
 const H1 = { from: '2025-01-01', to: '2025-06-30' };
 
+interface RefPeriod {
+  from?: string;
+  to?: string;
+  asOf?: string;
+  program?: string;
+}
+
+/** documentation-completeness by manager, by hand over the canonical tables (30 / 30 / 3 days). */
+function documentationReference({ from, to, asOf = AS_OF }: RefPeriod = {}): string {
+  const last = to !== undefined && to < asOf ? to : asOf;
+  return `WITH k AS (
+        SELECT c.case_id, c.client_id, c.manager_id,
+          NOT EXISTS (SELECT 1 FROM assessments a WHERE a.case_id = c.case_id AND a.administered_at BETWEEN c.opened_at - 30 AND c.opened_at + 30 AND a.administered_at <= DATE '${asOf}')
+            AND c.opened_at + 30 <= DATE '${asOf}' AS no_baseline,
+          NOT EXISTS (SELECT 1 FROM goals g WHERE g.case_id = c.case_id AND (g.set_at IS NULL OR g.set_at <= DATE '${asOf}')) AND c.opened_at + 30 <= DATE '${asOf}' AS no_goal,
+          c.case_id IN (
+            SELECT s.case_id FROM services s
+            WHERE s.status = 'delivered' AND s.delivered_at::DATE + 3 <= DATE '${asOf}' AND s.delivered_at::DATE <= DATE '${last}'
+              ${from ? `AND s.delivered_at::DATE >= DATE '${from}'` : ''}
+              AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.case_id = s.case_id AND n.written_at >= s.delivered_at AND n.written_at < s.delivered_at::DATE + 4)
+          ) AS missing_notes,
+          c.closed_at <= DATE '${asOf}' AND nullif(trim(c.closure_reason), '') IS NULL AS no_reason
+        FROM cases c WHERE c.opened_at <= DATE '${last}' ${from ? `AND coalesce(c.closed_at, 'infinity'::DATE) >= DATE '${from}'` : ''})
+      SELECT manager_id, count(*) AS cases, count(DISTINCT client_id) AS clients,
+        count(*) FILTER (WHERE NOT (no_baseline OR no_goal OR missing_notes OR coalesce(no_reason, false))) AS complete,
+        count(*) FILTER (WHERE no_baseline) AS no_baseline, count(*) FILTER (WHERE no_goal) AS no_goal,
+        count(*) FILTER (WHERE missing_notes) AS missing_notes, count(*) FILTER (WHERE no_reason) AS no_reason
+      FROM k GROUP BY ROLLUP (manager_id)`;
+}
+
+/** change-from-baseline, by hand over the canonical tables: client units, latest follow-up, window ±30 days. */
+function changeReference({ from, to, asOf = AS_OF, program }: RefPeriod = {}): string {
+  const cases = [`c.opened_at <= DATE '${asOf}'`, ...(from ? [`c.opened_at >= DATE '${from}'`] : []), ...(to ? [`c.opened_at <= DATE '${to}'`] : []), ...(program ? [`c.program_id = '${program}'`] : [])];
+  return `WITH a AS (
+        SELECT c.case_id, c.client_id, c.opened_at, x.instrument_id, CASE WHEN x.instrument_id = 'ssm' THEN x.domain_id END AS domain_id,
+          x.administered_at, x.assessment_id, x.total_score
+        FROM assessments x JOIN cases c USING (case_id)
+        WHERE x.total_score IS NOT NULL AND x.administered_at <= DATE '${asOf}' AND ${cases.join(' AND ')}),
+      ep AS (
+        SELECT case_id, any_value(client_id) AS client_id, any_value(opened_at) AS opened_at, instrument_id, domain_id,
+          min(administered_at) FILTER (WHERE administered_at BETWEEN opened_at - 30 AND opened_at + 30) AS base_at,
+          arg_min(total_score, (administered_at, assessment_id)) FILTER (WHERE administered_at BETWEEN opened_at - 30 AND opened_at + 30) AS base,
+          max(administered_at) AS last_at, arg_max(total_score, (administered_at, assessment_id)) AS last
+        FROM a GROUP BY case_id, instrument_id, domain_id),
+      u AS (
+        SELECT * FROM (SELECT *, CASE WHEN last_at > base_at THEN last END AS follow FROM ep)
+        QUALIFY row_number() OVER (PARTITION BY client_id, instrument_id, domain_id ORDER BY base IS NULL, opened_at, case_id) = 1),
+      r(instrument_id, rc, sgn, cutoff) AS (VALUES ('phq9', 6, -1, 10), ('gad7', 4, -1, 8), ('ssm', 1, 1, NULL))
+      SELECT u.instrument_id, u.domain_id,
+        count(*) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS paired,
+        avg(base) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS baseline_mean, stddev_samp(base) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS baseline_sd,
+        avg(follow) FILTER (WHERE base IS NOT NULL) AS followup_mean, stddev_samp(follow) FILTER (WHERE base IS NOT NULL) AS followup_sd,
+        avg(follow - base) AS mean_change, stddev_samp(follow - base) AS sd_change,
+        count(*) FILTER (WHERE r.sgn * (follow - base) >= r.rc) AS improved, count(*) FILTER (WHERE abs(follow - base) < r.rc) AS unchanged,
+        count(*) FILTER (WHERE r.sgn * (follow - base) <= -r.rc) AS deteriorated,
+        count(*) FILTER (WHERE base >= r.cutoff AND follow IS NOT NULL) AS above_cutoff, count(*) FILTER (WHERE base >= r.cutoff AND follow < r.cutoff) AS moved_below,
+        count(*) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only, avg(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only_mean,
+        var_samp(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only_var, count(*) FILTER (WHERE base IS NULL) AS no_baseline
+      FROM u LEFT JOIN r USING (instrument_id) GROUP BY u.instrument_id, u.domain_id`;
+}
+
 export const CASES: Case[] = [
   {
     label: 'resolution-time (by programme)',
@@ -202,23 +263,7 @@ export const CASES: Case[] = [
     kpi: 'documentation-completeness',
     params: { asOf: AS_OF },
     goalMs: 50,
-    reference: `WITH k AS (
-        SELECT c.case_id, c.client_id, c.manager_id,
-          NOT EXISTS (SELECT 1 FROM assessments a WHERE a.case_id = c.case_id AND a.administered_at BETWEEN c.opened_at - 30 AND c.opened_at + 30 AND a.administered_at <= DATE '${AS_OF}')
-            AND c.opened_at + 30 <= DATE '${AS_OF}' AS no_baseline,
-          NOT EXISTS (SELECT 1 FROM goals g WHERE g.case_id = c.case_id AND (g.set_at IS NULL OR g.set_at <= DATE '${AS_OF}')) AND c.opened_at + 30 <= DATE '${AS_OF}' AS no_goal,
-          c.case_id IN (
-            SELECT s.case_id FROM services s
-            WHERE s.status = 'delivered' AND s.delivered_at::DATE + 3 <= DATE '${AS_OF}'
-              AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.case_id = s.case_id AND n.written_at >= s.delivered_at AND n.written_at < s.delivered_at::DATE + 4)
-          ) AS missing_notes,
-          c.closed_at <= DATE '${AS_OF}' AND nullif(trim(c.closure_reason), '') IS NULL AS no_reason
-        FROM cases c WHERE c.opened_at <= DATE '${AS_OF}')
-      SELECT manager_id, count(*) AS cases, count(DISTINCT client_id) AS clients,
-        count(*) FILTER (WHERE NOT (no_baseline OR no_goal OR missing_notes OR coalesce(no_reason, false))) AS complete,
-        count(*) FILTER (WHERE no_baseline) AS no_baseline, count(*) FILTER (WHERE no_goal) AS no_goal,
-        count(*) FILTER (WHERE missing_notes) AS missing_notes, count(*) FILTER (WHERE no_reason) AS no_reason
-      FROM k GROUP BY ROLLUP (manager_id)`,
+    reference: documentationReference(),
   },
   {
     label: 'narrative-evidence (per domain)',
@@ -239,32 +284,7 @@ export const CASES: Case[] = [
     kpi: 'change-from-baseline',
     params: { asOf: AS_OF },
     goalMs: 50,
-    reference: `WITH a AS (
-        SELECT c.case_id, c.client_id, c.opened_at, x.instrument_id, CASE WHEN x.instrument_id = 'ssm' THEN x.domain_id END AS domain_id,
-          x.administered_at, x.assessment_id, x.total_score
-        FROM assessments x JOIN cases c USING (case_id)
-        WHERE x.total_score IS NOT NULL AND x.administered_at <= DATE '${AS_OF}' AND c.opened_at <= DATE '${AS_OF}'),
-      ep AS (
-        SELECT case_id, any_value(client_id) AS client_id, any_value(opened_at) AS opened_at, instrument_id, domain_id,
-          min(administered_at) FILTER (WHERE administered_at BETWEEN opened_at - 30 AND opened_at + 30) AS base_at,
-          arg_min(total_score, (administered_at, assessment_id)) FILTER (WHERE administered_at BETWEEN opened_at - 30 AND opened_at + 30) AS base,
-          max(administered_at) AS last_at, arg_max(total_score, (administered_at, assessment_id)) AS last
-        FROM a GROUP BY case_id, instrument_id, domain_id),
-      u AS (
-        SELECT * FROM (SELECT *, CASE WHEN last_at > base_at THEN last END AS follow FROM ep)
-        QUALIFY row_number() OVER (PARTITION BY client_id, instrument_id, domain_id ORDER BY base IS NULL, opened_at, case_id) = 1),
-      r(instrument_id, rc, sgn, cutoff) AS (VALUES ('phq9', 6, -1, 10), ('gad7', 4, -1, 8), ('ssm', 1, 1, NULL))
-      SELECT u.instrument_id, u.domain_id,
-        count(*) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS paired,
-        avg(base) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS baseline_mean, stddev_samp(base) FILTER (WHERE follow IS NOT NULL AND base IS NOT NULL) AS baseline_sd,
-        avg(follow) FILTER (WHERE base IS NOT NULL) AS followup_mean, stddev_samp(follow) FILTER (WHERE base IS NOT NULL) AS followup_sd,
-        avg(follow - base) AS mean_change, stddev_samp(follow - base) AS sd_change,
-        count(*) FILTER (WHERE r.sgn * (follow - base) >= r.rc) AS improved, count(*) FILTER (WHERE abs(follow - base) < r.rc) AS unchanged,
-        count(*) FILTER (WHERE r.sgn * (follow - base) <= -r.rc) AS deteriorated,
-        count(*) FILTER (WHERE base >= r.cutoff AND follow IS NOT NULL) AS above_cutoff, count(*) FILTER (WHERE base >= r.cutoff AND follow < r.cutoff) AS moved_below,
-        count(*) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only, avg(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only_mean,
-        var_samp(base) FILTER (WHERE base IS NOT NULL AND follow IS NULL) AS baseline_only_var, count(*) FILTER (WHERE base IS NULL) AS no_baseline
-      FROM u LEFT JOIN r USING (instrument_id) GROUP BY u.instrument_id, u.domain_id`,
+    reference: changeReference(),
   },
   // the same figures over a half-year period (a dashboard's usual question), and as a funder sees them
   {
@@ -303,6 +323,38 @@ export const CASES: Case[] = [
       WHERE g.status IN ('achieved', 'not_achieved')
         AND (CASE WHEN g.status = 'achieved' THEN coalesce(g.achieved_at, c.closed_at, g.target_at) ELSE coalesce(c.closed_at, g.target_at) END) <= DATE '${AS_OF}'
       GROUP BY ROLLUP (g.domain_id)`,
+  },
+  // the other ways the two heaviest KPIs are asked: one programme (change-from-baseline's episode
+  // facts within a programme); a cohort (cases opened in a half-year, followed up to date); and
+  // views as they stood on a past day, which neither KPI's settled facts can answer (change pairs
+  // the assessments, documentation works case by case)
+  {
+    label: 'change-from-baseline, one programme',
+    kpi: 'change-from-baseline',
+    params: { asOf: AS_OF, program: 'P01' },
+    goalMs: 50,
+    reference: changeReference({ program: 'sample:P01' }),
+  },
+  {
+    label: 'change-from-baseline, cases opened in the first half of 2025',
+    kpi: 'change-from-baseline',
+    params: H1,
+    goalMs: 50,
+    reference: changeReference(H1),
+  },
+  {
+    label: 'change-from-baseline, as of 2025-06-30',
+    kpi: 'change-from-baseline',
+    params: { asOf: H1.to },
+    goalMs: 50,
+    reference: changeReference({ asOf: H1.to }),
+  },
+  {
+    label: 'documentation-completeness, first half of 2025',
+    kpi: 'documentation-completeness',
+    params: H1,
+    goalMs: 50,
+    reference: documentationReference({ ...H1, asOf: H1.to }),
   },
 ];
 

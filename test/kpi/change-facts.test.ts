@@ -179,7 +179,7 @@ describe('change-from-baseline from its episode facts', () => {
     const dayBefore = new Date(Date.parse(`${until}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     const fallbacks: Array<[string, Record<string, unknown>, FactsInfo]> = [
       ['as of the day before the last assessment', { asOf: dayBefore }, info],
-      ['a period ending before it (the as-of date defaults to its end)', { from: '2024-01-01', to: '2024-12-31' }, info],
+      ['a period as of its end', { from: '2024-01-01', to: '2024-12-31', asOf: '2024-12-31' }, info],
       ['a wider baseline window', { asOf: TODAY, baselineAfterDays: 45 }, info],
       ['another horizon', { asOf: TODAY, followup: 'horizon', horizonDays: 180 }, info],
       ['programme and manager together', { asOf: TODAY, program: ids.program, manager: ids.manager }, info],

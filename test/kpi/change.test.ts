@@ -204,6 +204,16 @@ describe('change-from-baseline KPI', () => {
     expect(narrow).toMatchObject({ paired: 0, baseline_only: 2, not_yet_due: 1, mean_change: null });
   });
 
+  it('a period picks a cohort by opening date, followed up to today unless an as-of date is given', async () => {
+    // January 2024 cohort: C10 (first episode, 15 → 9 on 03-01) and C11 (10 → 2 on 07-19)
+    const cohort = { instrument: 'gad7', from: '2024-01-01', to: '2024-01-31' };
+    const toDate = await runKpi(db, 'change-from-baseline', cohort, { today: '2024-12-31' });
+    expect(toDate.params).toMatchObject({ asOf: '2024-12-31' });
+    expect(measure(toDate, 'gad7')).toMatchObject({ paired: 2, mean_change: -7, baseline_only: 0 });
+    // as they stood at the end of January: baselines only
+    expect(measure(await change({ ...cohort, asOf: '2024-01-31' }), 'gad7')).toMatchObject({ paired: 0, baseline_only: 2 });
+  });
+
   it('period, programme and baseline window', async () => {
     // only cases opened in November (C12): one baseline, no follow-up
     const nov = measure(await change({ instrument: 'gad7', from: '2024-11-01', to: '2024-11-30' }), 'gad7');

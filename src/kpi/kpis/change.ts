@@ -259,7 +259,9 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
       'Baseline: the first assessment of the measure on the case from `baselineBeforeDays` (30) before to `baselineAfterDays` (30) after opening. ' +
       'Follow-up: `latest` mode — the last assessment of the measure on the case dated after the baseline day; `horizon` mode — the one nearest opening + `horizonDays` (90), within ± `horizonToleranceDays` (30), dated after the baseline day. ' +
       'Unit: `client` (default) — each client counts once per measure, using their first episode (by opening date) that has a baseline; `episode` — every case counts.',
-    period: 'by case opening date: from ≤ opened_at ≤ to.',
+    period:
+      'by case opening date: from ≤ opened_at ≤ to picks the cohort. Its assessments count up to the as-of date, which defaults to today, not to the end of the period: ' +
+      'a cohort\'s outcomes are followed up to date (cut at the period\'s end, most of a period\'s late entrants would have no follow-up yet). Give `asOf` for the figures as they stood on a day.',
     exclusions: [
       'assessments not linked to a case, or without a total score',
       'units with assessments but no baseline in the window (reported as `no_baseline`, not paired)',
@@ -342,7 +344,8 @@ export const changeFromBaseline: KpiDefinition<ChangeParams> = {
     additiveGroups: () => false,
   },
   resolve(raw, ctx) {
-    const base = resolveBase(raw, ctx, 'none');
+    // the period picks a cohort by opening date; its follow-ups run to today unless asOf is given
+    const base = { ...resolveBase(raw, ctx, 'none'), asOf: typeof raw.asOf === 'string' ? raw.asOf : ctx.today };
     const c = ctx.config.change;
     const pick = <T>(k: string, d: T): T => (raw[k] as T | undefined) ?? d;
     return clean({
