@@ -137,14 +137,16 @@ export const documentationCompleteness: KpiDefinition<DocParams> = {
     const closure = p.requireClosureReason ? `coalesce(x.closed_at <= ${asOf} AND x.no_reason, false)` : 'false';
     // Whether a delivered service in the window lacks its note, decided from the case's row when
     // it can be (null: read the case's list of undocumented services). With the configured N the
-    // facts know the first and last day of a failing service: the first one in the window decides.
+    // facts know the first and last day of a failing service: the first one in the window decides,
+    // or the last one when the first is before the window (only a case with failing services
+    // on both sides of the window has its list read).
     // With another N, the case is decided when none or all of its undocumented services lie in
     // the window (then the longest lag decides).
     const notesDecided =
       p.noteAfterServiceDays === ctx.config.documentation.noteAfterServiceDays
         ? lateLo === undefined
           ? `coalesce(x.fail_lo <= ${lateHi}, false)`
-          : `CASE WHEN x.fail_lo IS NULL THEN false WHEN x.fail_lo >= ${lateLo} THEN x.fail_lo <= ${lateHi} WHEN x.fail_hi < ${lateLo} THEN false END`
+          : `CASE WHEN x.fail_lo IS NULL THEN false WHEN x.fail_lo >= ${lateLo} THEN x.fail_lo <= ${lateHi} WHEN x.fail_hi < ${lateLo} THEN false WHEN x.fail_hi <= ${lateHi} THEN true END`
         : `CASE WHEN NOT coalesce(x.late_lo <= ${lateHi}${lateLo ? ` AND x.late_hi >= ${lateLo}` : ''}, false) THEN false
          WHEN ${lateInWindow('x', 'late_lo', 'late_hi')} THEN x.late_max_lag > ${nn} END`;
     const failBaseline = `(x.baseline_gap IS NULL OR x.baseline_gap > ${nb}) AND x.opened_at <= ${asOf} - ${nb}`;
