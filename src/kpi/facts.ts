@@ -63,7 +63,7 @@ export const FACT_TABLES: Array<[string, string]> = [
   ['kpi_fact_surveys', 'a survey response with a score, its respondent and case attributes'],
   ['kpi_fact_doc_late', 'per case, its delivered services without a note on their own day, with the days to the first later note (`lag`)'],
   ['kpi_fact_doc_cases', 'a case with the documentation facts: nearest baseline assessment to opening, first goal, span of undocumented services'],
-  ['kpi_fact_doc_hist', 'the cases whose rules are settled by the last opening day (`settled_at`), counted by programme, manager, case type, the rules they fail (`s_fail_*`) and whether they are their client\'s only case in the group (`n`)'],
+  ['kpi_fact_doc_hist', 'the cases whose rules are settled by the last opening day (`settled_at`), counted (`n`) by the rules they fail (`s_fail_*`) and by programme, manager and case type (`grain` all) or by one of them (`grain` program, manager, case_type; none), with whether they are their client\'s only case in the group'],
   ['kpi_fact_doc_list', 'a case as the failing-case listing shows it, in the listing\'s order (`list_order`)'],
   ['kpi_fact_assessments', 'a scored assessment with its case attributes, opening day and a tie-break order (`ord`)'],
   ['kpi_fact_evidence', 'a case, domain, direction, scorer and day with a cited note tag whose status counts as evidence'],
@@ -318,13 +318,22 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
       // the settled cases (settled_at up to the last opening day, kept in the facts info), counted
       // by everything a view without a period groups or filters on: such a view adds these up and
       // reads only the cases opened lately one by one
+      // (grain 'all' keeps every dimension, for filters; 'program', 'manager', 'case_type' and
+      // 'none' keep only what a view without filters grouped that way reads)
       'kpi_fact_doc_hist',
-      `SELECT program_id, manager_id, case_type, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure,
+      `SELECT CASE WHEN grouping(program_id, manager_id, case_type) = 0 THEN 'all' WHEN grouping(manager_id) = 0 THEN 'manager'
+           WHEN grouping(program_id) = 0 THEN 'program' WHEN grouping(case_type) = 0 THEN 'case_type' ELSE 'none' END AS grain,
+         program_id, manager_id, case_type, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure,
          single_program, single_manager, single_case_type, count(*)::DOUBLE AS n
        FROM kpi_fact_doc_cases
        WHERE settled_at <= (SELECT max(opened_at) FROM kpi_fact_cases)
-       GROUP BY ALL
-       ORDER BY manager_id`,
+       GROUP BY GROUPING SETS (
+         (program_id, manager_id, case_type, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure, single_program, single_manager, single_case_type),
+         (manager_id, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure, single_manager),
+         (program_id, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure, single_program),
+         (case_type, s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure, single_case_type),
+         (s_fail_baseline, s_fail_goal, s_fail_notes, s_fail_closure))
+       ORDER BY grain, manager_id`,
     ],
     [
       // the failing-case listing of documentation-completeness, in its order (list_order), so

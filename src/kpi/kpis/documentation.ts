@@ -197,7 +197,7 @@ ORDER BY is_case, ord`;
   SELECT ${dim('h')} AS _g, ${p.by === 'none' ? 'false' : `h.single_${p.by}`} AS _single,
     h.s_fail_baseline AS fail_baseline, h.s_fail_goal AS fail_goal, h.s_fail_notes AS fail_notes, h.s_fail_closure AS fail_closure, h.n
   FROM kpi_fact_doc_hist h
-  ${where(filters('h'))}
+  ${where([`h.grain = ${q.p('grain', filters('h').length ? 'all' : p.by)}`, ...filters('h')])}
   UNION ALL
   SELECT ${dim('x')}, ${single}, ${failBaseline}, ${failGoal}, ${notesDecided}, ${closure}, 1.0
   FROM kpi_fact_doc_cases x
