@@ -340,10 +340,14 @@ function factQueries(config: KpiConfig): Array<[string, string]> {
       // that the first few hundred listed cases are read without reading the rest
       'kpi_fact_doc_list',
       // s_fail_rank: how many settled failing cases (see kpi_fact_doc_hist) come up to this one
-      `SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.case_type, d.opened_at, d.closed_at, l.late_services,
+      // (ranked apart, so the window does not carry the lists of services)
+      `WITH ranked AS (
+         SELECT d.case_no, (sum((d.s_failing AND d.settled_at <= last.day)::INTEGER) OVER (ORDER BY d.list_order ROWS UNBOUNDED PRECEDING))::INTEGER AS s_fail_rank
+         FROM kpi_fact_doc_cases d, (SELECT max(opened_at) AS day FROM kpi_fact_cases) last)
+       SELECT d.list_order, d.case_no, d.case_id, d.program_id, d.manager_id, d.case_type, d.opened_at, d.closed_at, l.late_services,
          d.no_reason, d.baseline_gap, d.first_goal_at, d.fail_lo, d.settled_at, d.s_fail_baseline, d.s_fail_goal, d.s_fail_notes, d.s_fail_closure, d.s_failing,
-         (sum((d.s_failing AND d.settled_at <= last.day)::INTEGER) OVER (ORDER BY d.list_order ROWS UNBOUNDED PRECEDING))::INTEGER AS s_fail_rank
-       FROM kpi_fact_doc_cases d LEFT JOIN kpi_fact_doc_late l ON l.case_no = d.case_no, (SELECT max(opened_at) AS day FROM kpi_fact_cases) last
+         r.s_fail_rank
+       FROM kpi_fact_doc_cases d JOIN ranked r ON r.case_no = d.case_no LEFT JOIN kpi_fact_doc_late l ON l.case_no = d.case_no
        ORDER BY d.list_order`,
     ],
     [

@@ -7,6 +7,7 @@ export { kpiConfigSchema, defaultKpiConfig, type KpiConfig, type KpiConfigInput 
 export { KPIS, findKpi } from './registry.ts';
 export { changeUnits, measureRules, type ChangeParams, type MeasureRule } from './kpis/change.ts';
 export { SqlArgs } from './sql.ts';
+export { inlineArgs } from './query.ts';
 export { ensureFacts, factsStatus, refreshFacts, markFactsStale, factsConfigHash, FACT_SOURCES, FACT_TABLES, type FactsInfo, type FactsRefresh } from './facts.ts';
 export { runKpi, listKpis, requireKpi, type RunKpiOptions, type KpiListing } from './run.ts';
 export { formatKpiList, formatKpiResult, type KpiFormat } from './format.ts';

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { PairGroup } from '../dashboards/index.ts';
 import { loadFramework, type Framework } from '../frameworks/index.ts';
-import { changeUnits, ensureFacts, kpiConfigSchema, measureRules, SqlArgs, type ChangeParams, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
+import { changeUnits, ensureFacts, inlineArgs, kpiConfigSchema, measureRules, SqlArgs, type ChangeParams, type KpiConfig, type KpiConfigInput, type KpiResult } from '../kpi/index.ts';
 import type { Db } from '../store/index.ts';
 const frameworks = new Map<string, Framework | undefined>();
 
@@ -36,7 +36,7 @@ FROM units
 WHERE base IS NOT NULL AND follow IS NOT NULL
 GROUP BY ALL
 ORDER BY instrument_id, dk, base, follow`;
-  const counted = await db.all<{ instrument_id: string; dk: string; base: number; follow: number; n: number }>(pairsSql, q.args as never, 'change-from-baseline pairs query failed');
+  const counted = await db.all<{ instrument_id: string; dk: string; base: number; follow: number; n: number }>(inlineArgs(pairsSql, q.args), undefined, 'change-from-baseline pairs query failed');
   const rows = counted.flatMap((p) => Array.from({ length: p.n }, () => p));
   const groups: PairGroup[] = [];
   for (const r of result.rows) {
