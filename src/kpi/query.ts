@@ -28,8 +28,9 @@ function literal(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new Error(`KPI parameter ${v} is not a finite number`);
-    // an integer literal types as INTEGER/BIGINT; anything else must not become a DECIMAL
-    return Number.isSafeInteger(v) ? String(v) : `${String(v)}::DOUBLE`;
+    // an integer literal types as INTEGER/BIGINT; anything else in exponent form, which DuckDB
+    // reads as a DOUBLE (a plain decimal is read as a DECIMAL first and can come back one step off)
+    return Number.isSafeInteger(v) ? String(v) : `${v.toExponential()}::DOUBLE`;
   }
   if (typeof v === 'string') return lit(v);
   if (v instanceof DuckDBListValue) return `[${v.items.map(literal).join(', ')}]`;

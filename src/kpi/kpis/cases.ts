@@ -260,14 +260,13 @@ series AS (
   FROM months m LEFT JOIN rows r ON r.d = m.d
   GROUP BY m.i, m.d
 )
--- one row per group with its months as lists: tens of thousands of (month, manager) rows would
--- each carry their texts to JS, which costs more than the query. The lists of a group are built
--- from the same rows in the same order, so their elements line up; month i is the i-th month end
--- (its day is listed on the total row). compute() spreads them into one row per month and group.
+-- one row per group with its months as one JSON list of [month i, open cases, all open cases,
+-- capacity, over capacity (1/0), managers over capacity]: tens of thousands of (month, manager)
+-- rows would each carry their texts to JS, which costs more than the query. Month i is the i-th
+-- month end (the total row lists their days). compute() spreads them into one row per month.
 SELECT group_id, "group", is_total,
-  CASE WHEN is_total THEN list(month_end) END AS month_ends,
-  list(i) AS months, list(open_cases) AS open_cases, list(all_open_cases) AS all_open_cases,
-  list(capacity) AS capacity, list(over_capacity) AS over_capacity, list(managers_over_capacity) AS managers_over_capacity
+  CASE WHEN is_total THEN to_json(list([i::VARCHAR, month_end]))::VARCHAR END AS month_ends,
+  to_json(list([i, open_cases, all_open_cases, capacity, over_capacity::INTEGER, managers_over_capacity]))::VARCHAR AS months
 FROM series
 GROUP BY group_id, "group", is_total
 ORDER BY is_total DESC, group_id IS NOT NULL, "group", group_id`;
@@ -278,21 +277,18 @@ ORDER BY is_total DESC, group_id IS NOT NULL, "group", group_id`;
     const groups = await queryRows(ctx.db, sql, args, 'caseload-series query failed');
     const total = groups.find((g) => g.is_total === true);
     const monthEnds: string[] = [];
-    (total?.month_ends as string[] | undefined)?.forEach((day, j) => (monthEnds[(total!.months as number[])[j]!] = day));
+    for (const [i, day] of JSON.parse((total?.month_ends as string | undefined) ?? '[]') as Array<[string, string]>) monthEnds[Number(i)] = day;
     // per month, the groups in the query's order (total, unassigned, managers by name)
     const byMonth: KpiRow[][] = monthEnds.map(() => []);
     for (const g of groups) {
-      const months = g.months as number[];
-      const [open, all, capacity, over, managersOver] = [g.open_cases, g.all_open_cases, g.capacity, g.over_capacity, g.managers_over_capacity] as Array<Array<number | boolean | null>>;
       const groupId = g.group_id as string | null;
       const group = g.group as string;
       const isTotal = g.is_total as boolean;
-      for (let j = 0; j < months.length; j++) {
-        const i = months[j]!;
+      for (const [i, open, all, capacity, over, managersOver] of JSON.parse(g.months as string) as Array<Array<number | null>>) {
         // one literal per row: far cheaper than adding its properties one by one
-        byMonth[i]!.push({
-          month_end: monthEnds[i]!, group_id: groupId, group, is_total: isTotal,
-          open_cases: open![j]!, all_open_cases: all![j]!, capacity: capacity![j]!, over_capacity: over![j]!, managers_over_capacity: managersOver![j]!,
+        byMonth[i!]!.push({
+          month_end: monthEnds[i!]!, group_id: groupId, group, is_total: isTotal,
+          open_cases: open!, all_open_cases: all!, capacity: capacity ?? null, over_capacity: over === null || over === undefined ? null : over === 1, managers_over_capacity: managersOver ?? null,
         });
       }
     }
