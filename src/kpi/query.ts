@@ -4,7 +4,7 @@
  * reads rows as arrays and converts only what needs converting (BIGINT → number, DATE → ISO
  * day, LIST → array, STRUCT → object).
  */
-import { DuckDBListType, DuckDBListValue, DuckDBStructValue, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBListValue, DuckDBStructValue, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
 import { explainDbError, lit, type Db } from '../store/index.ts';
 
 function plain(v: DuckDBValue): unknown {
@@ -64,15 +64,8 @@ export async function queryRows(db: Db, sql: string, args: readonly unknown[], p
     for (let j = 0; j < names.length; j++) {
       const name = names[j]!;
       const values = columns[j]!;
-      const type = reader.columnType(j);
-      if (PLAIN.has(type.typeId)) {
+      if (PLAIN.has(reader.columnTypeId(j))) {
         for (let i = 0; i < n; i++) out[i]![name] = values[i]!;
-      } else if (type instanceof DuckDBListType && PLAIN.has(type.valueType.typeId)) {
-        // a list of plain values: its items are JS values already
-        for (let i = 0; i < n; i++) {
-          const v = values[i];
-          out[i]![name] = v instanceof DuckDBListValue ? v.items : null;
-        }
       } else {
         for (let i = 0; i < n; i++) out[i]![name] = plain(values[i]!);
       }

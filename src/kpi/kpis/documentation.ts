@@ -184,7 +184,7 @@ ORDER BY is_case, ord`;
       const settled = q.date('settledBy', settledBy);
       const filters = (a: string) => caseFilters(q, p, a);
       const dim = (a: string) => factDim(p.by, a);
-      const figures = ['fail_baseline', 'fail_goal', 'fail_notes', 'fail_closure'];
+      const figures = RULES.map((r) => `fail_${r}`);
       const failing = figures.join(' OR ');
       const byCase = (flag: string, exact: string) => `CASE WHEN x.settled_at <= ${settled} THEN x.s_${flag} ELSE ${exact} END AS ${flag}`;
       const groupRows = `SELECT false AS is_total, c._g AS group_id, c.cases::INTEGER AS cases, c.complete::INTEGER AS complete,
