@@ -6,3 +6,5 @@ export { createOfflineScorer, OFFLINE_MODEL, OFFLINE_PROMPT_VERSION } from './of
 export { runScoring, notesToScore, verifiedCitations, type ScoreRunOptions, type ScoreRunSummary } from './run.ts';
 export { citationValidity, LEVELS, scoreSets, storedPredictions, SDOH_LABEL_TO_DOMAIN, type EvalReport, type Prediction } from './eval.ts';
 export { summarizeCase, type CaseSummary, type DomainSummary } from './summary.ts';
+export { createVerifier, isStructuredText, VERIFIER_VERSION, type TagCheck, type Verifier, type VerifiedTags } from './verify.ts';
+export { verifyStoredTags, type StoredVerification } from './verify-stored.ts';

@@ -3,6 +3,7 @@ import type { Framework } from '../frameworks/index.ts';
 import { errorMessage } from '../errors.ts';
 import { lit, markFactsStale, type Db } from '../store/index.ts';
 import { costOf, NoteScoringError, type Citation, type NoteInput, type ScoreOutcome, type Scorer, type Pricing, type Tag, type Usage } from './types.ts';
+import { createVerifier, type TagCheck, type Verifier } from './verify.ts';
 
 export interface ScoreRunOptions {
   db: Db;
@@ -19,6 +20,8 @@ export interface ScoreRunOptions {
   progress?: (p: { done: number; total: number; failed: number; etaSeconds: number | null }) => void;
   signal?: AbortSignal;
   clock?: () => Date;
+  /** reads every cited span before its tag is stored; the framework's verifier unless given */
+  verifier?: Verifier;
 }
 
 export interface ScoreRunSummary {
@@ -34,6 +37,10 @@ export interface ScoreRunSummary {
   tags: number;
   citations: { exact: number; normalized: number; fuzzy: number; position: number; rejected: number };
   tagsDropped: number;
+  /** the verifier's version, and the proposed tags it dropped (their spans contradict them) or corrected */
+  verifier: string;
+  tagsContradicted: number;
+  tagsCorrected: number;
   requests: number;
   promptTokens: number;
   completionTokens: number;
@@ -48,6 +55,7 @@ interface NoteRow {
   text: string;
   text_sha256: string;
   written_at: Date | null;
+  note_type: string | null;
   first_name: string | null;
   last_name: string | null;
   dob: Date | null;
@@ -62,6 +70,9 @@ interface Done {
   outcome?: ScoreOutcome;
   error?: string;
   usage: Usage;
+  checks?: TagCheck[];
+  contradicted?: number;
+  corrected?: number;
 }
 
 /** Stable tag ids, so re-scoring the same note under the same configuration replaces, not duplicates. */
@@ -78,7 +89,7 @@ export function verifiedCitations(text: string, citations: Citation[]): { kept: 
 /** Notes that have no result yet for this configuration (or whose last attempt failed). */
 export async function notesToScore(db: Db, scorer: Scorer, framework: Framework, limit?: number): Promise<NoteRow[]> {
   return db.all<NoteRow>(
-    `SELECT n.note_id, n.text, n.text_sha256, n.written_at, p.first_name, p.last_name, p.dob, p.phone, p.email, p.national_id, p.address
+    `SELECT n.note_id, n.text, n.text_sha256, n.written_at, n.note_type, p.first_name, p.last_name, p.dob, p.phone, p.email, p.national_id, p.address
      FROM notes n
      LEFT JOIN client_pii p USING (client_id)
      LEFT JOIN note_scores s ON s.note_id = n.note_id AND s.text_sha256 = n.text_sha256
@@ -97,6 +108,7 @@ function toInput(n: NoteRow): NoteInput {
     text: n.text,
     textSha256: n.text_sha256,
     ...(n.written_at ? { writtenAt: n.written_at } : {}),
+    ...(n.note_type ? { noteType: n.note_type } : {}),
     pii: {
       names: names.length === 2 ? [...names, `${names[0]} ${names[1]}`] : names,
       ...(n.dob ? { dob: n.dob.toISOString().slice(0, 10) } : {}),
@@ -118,6 +130,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
   const clock = opts.clock ?? (() => new Date());
   const started = Date.now();
   const concurrency = Math.max(1, opts.concurrency ?? (scorer.kind === 'offline' ? 1 : 4));
+  const verifier = opts.verifier ?? createVerifier(framework);
   const batchSize = opts.batchSize ?? (scorer.kind === 'offline' ? 2000 : 20);
   // A run that never finished (killed) is marked so, once anyone looks again.
   await db.run(`UPDATE score_runs SET status = 'interrupted', message = 'the process stopped before the run finished; its finished notes were kept' WHERE status = 'running'`);
@@ -132,6 +145,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
     runId, scorer: scorer.kind, model: scorer.model, promptVersion: scorer.promptVersion, framework: `${framework.id}@${framework.version}`,
     status: 'succeeded', notesSelected: notes.length, notesScored: 0, notesFailed: 0, tags: 0,
     citations: { exact: 0, normalized: 0, fuzzy: 0, position: 0, rejected: 0 }, tagsDropped: 0,
+    verifier: verifier.version, tagsContradicted: 0, tagsCorrected: 0,
     requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, failures: [], elapsedMs: 0,
   };
   // Notes with an earlier result for this configuration (failed, or for an older text): their
@@ -148,7 +162,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
   const flush = () => {
     const batch = pending.splice(0, pending.length);
     if (batch.length === 0) return writing;
-    writing = writing.then(() => writeBatch(db, runId, scorer, framework, batch, clock, batch.some((d) => prior.has(d.note.note_id))));
+    writing = writing.then(() => writeBatch(db, runId, scorer, framework, verifier.version, batch, clock, batch.some((d) => prior.has(d.note.note_id))));
     return writing;
   };
 
@@ -172,7 +186,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
         const usage = e instanceof NoteScoringError ? e.usage : { requests: 0, promptTokens: 0, completionTokens: 0 };
         done = { note, error: errorMessage(e), usage };
       }
-      account(summary, done, opts.pricing);
+      await account(summary, done, verifier, opts.pricing);
       pending.push(done);
       if (pending.length >= batchSize) await flush();
       const elapsed = (Date.now() - started) / 1000;
@@ -199,16 +213,18 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
   await db.run(
     `UPDATE score_runs SET finished_at = $2::TIMESTAMP, status = $3, notes_scored = $4, notes_failed = $5, tags = $6,
        citations_exact = $7, citations_normalized = $8, citations_fuzzy = $9, citations_rejected = $10, tags_dropped = $11,
-       requests = $12, prompt_tokens = $13, completion_tokens = $14, cost_usd = $15, message = $16
+       requests = $12, prompt_tokens = $13, completion_tokens = $14, cost_usd = $15, message = $16,
+       verifier_version = $17, tags_contradicted = $18, tags_corrected = $19
      WHERE run_id = $1`,
     [runId, clock().toISOString(), summary.status, summary.notesScored, summary.notesFailed, summary.tags,
       c.exact + c.position, c.normalized, c.fuzzy, c.rejected, summary.tagsDropped,
-      summary.requests, summary.promptTokens, summary.completionTokens, summary.costUsd, summary.message ?? null],
+      summary.requests, summary.promptTokens, summary.completionTokens, summary.costUsd, summary.message ?? null,
+      verifier.version, summary.tagsContradicted, summary.tagsCorrected],
   );
   return summary;
 }
 
-function account(summary: ScoreRunSummary, done: Done, pricing?: Pricing): void {
+async function account(summary: ScoreRunSummary, done: Done, verifier: Verifier, pricing?: Pricing): Promise<void> {
   summary.requests += done.usage.requests;
   summary.promptTokens += done.usage.promptTokens;
   summary.completionTokens += done.usage.completionTokens;
@@ -232,11 +248,17 @@ function account(summary: ScoreRunSummary, done: Done, pricing?: Pricing): void 
     for (const c of citations) summary.citations[c.match]++;
     kept.push({ ...tag, citations });
   }
-  done.outcome = { ...done.outcome, tags: kept };
-  summary.tags += kept.length;
+  const verified = await verifier.verifyNote(done.note.text, kept);
+  done.checks = verified.checks;
+  done.contradicted = verified.tagsDropped;
+  done.corrected = verified.tagsCorrected;
+  summary.tagsContradicted += verified.tagsDropped;
+  summary.tagsCorrected += verified.tagsCorrected;
+  done.outcome = { ...done.outcome, tags: verified.tags };
+  summary.tags += verified.tags.length;
 }
 
-async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Framework, batch: Done[], clock: () => Date, replaces: boolean): Promise<void> {
+async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Framework, verifierVersion: string, batch: Done[], clock: () => Date, replaces: boolean): Promise<void> {
   const key = [framework.id, framework.version, scorer.kind, scorer.model, scorer.promptVersion];
   await db.transaction(async () => {
     const ids = batch.map((d) => d.note.note_id);
@@ -246,6 +268,7 @@ async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Fram
     const scores = await db.connection.createAppender('note_scores');
     const tags = await db.connection.createAppender('note_tags');
     const cites = await db.connection.createAppender('tag_citations');
+    const checks = await db.connection.createAppender('tag_checks');
     const text = (a: typeof scores, v: string | null | undefined) => (v == null ? a.appendNull() : a.appendVarchar(v));
     for (const d of batch) {
       const n = d.note;
@@ -260,7 +283,21 @@ async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Fram
       scores.appendInteger(d.usage.promptTokens);
       scores.appendInteger(d.usage.completionTokens);
       text(scores, now);
+      scores.appendInteger(d.contradicted ?? 0);
+      scores.appendInteger(d.corrected ?? 0);
       scores.endRow();
+      for (const k of d.checks ?? []) {
+        text(checks, n.note_id); text(checks, n.text_sha256);
+        for (const v of key) text(checks, v);
+        checks.appendInteger(runId);
+        text(checks, verifierVersion);
+        text(checks, k.domainId); text(checks, k.direction); text(checks, k.status); text(checks, k.action);
+        text(checks, k.newDirection); text(checks, k.newStatus); text(checks, k.reason);
+        checks.appendInteger(k.start); checks.appendInteger(k.end);
+        text(checks, k.quote);
+        text(checks, now);
+        checks.endRow();
+      }
       (d.outcome?.tags ?? []).forEach((t, i) => {
         const id = tagId(n.note_id, `${n.text_sha256}|${key.join('|')}`, i);
         text(tags, id); text(tags, n.note_id); text(tags, n.text_sha256);
@@ -283,6 +320,7 @@ async function writeBatch(db: Db, runId: number, scorer: Scorer, framework: Fram
     scores.closeSync();
     tags.closeSync();
     cites.closeSync();
+    checks.closeSync();
   });
 }
 
@@ -292,6 +330,7 @@ async function deletePrevious(db: Db, ids: string[], key: string[]): Promise<voi
   await db.run(
     `DELETE FROM tag_citations WHERE tag_id IN (SELECT tag_id FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes)
        AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5)`, key);
+  await db.run(`DELETE FROM tag_checks WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
   await db.run(`DELETE FROM note_tags WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
   await db.run(`DELETE FROM note_scores WHERE note_id IN (SELECT note_id FROM _batch_notes) AND framework_id = $1 AND framework_version = $2 AND scorer = $3 AND model = $4 AND prompt_version = $5`, key);
 }

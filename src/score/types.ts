@@ -47,6 +47,8 @@ export interface NoteInput {
   text: string;
   textSha256: string;
   writtenAt?: Date;
+  /** the programme's own kind of note ("progress", "intake", "phone call"), where it records one */
+  noteType?: string;
   pii?: NotePii;
 }
 
