@@ -74,8 +74,16 @@ const RELATION_WORDS = [
 /** Words that put the client back into a clause whose subject is someone else ("her mother kicked her out", "his brother drives him"). */
 const CLIENT_REFERENCE = /\b(?:client|patient|participant|him|them|she|he|they|the family|the household|her(?=\s+(?:out|off|up|to|with|for|in|into|a|an|the|some|money|rides?|home|back|again)\b|\s*[.,;!?]|\s*$))\b/iu;
 
-/** What may stand before a person for the person to be the clause's subject: "", "Her ", "The client's ", "but his ". */
-const SUBJECT_PREFIX = /^[\s\p{P}]*(?:(?:and|but|so|while|whereas|although|though|because|also)\s+)?(?:(?:her|his|their|my|our|your|the|a|an|one|client['’]s|patient['’]s)\s+)?(?:(?:older|younger|oldest|youngest|eldest|adult|teenage|new|former|late|\d+[- ]year[- ]old)\s+)?$/iu;
+/**
+ * What stands before a person for the clause to be about that person rather than the client:
+ * someone's relation ("her son", "the client's mother", "Carlos's brother", "the neighbor").
+ * A bare "Mother reports…" opening a clinical note is usually the patient or the informant
+ * speaking, so a determiner is required.
+ */
+const SUBJECT_PREFIX = /^[\s\p{P}]*(?:(?:and|but|so|while|whereas|although|though|because|also)\s+)?(?:her|his|their|my|our|your|the|(?:the\s+)?(?:client|patient|participant)['’]s|\p{Lu}[\p{L}-]*['’]s)\s+(?:(?:older|younger|oldest|youngest|eldest|adult|teenage|new|former|late|\d+[- ]year[- ]old)\s+)?$/iu;
+
+/** Others acting for the client are evidence about the client's support ("her parents help with rent", "his sister drives him"). */
+const HELPING = /\b(?:help(?:s|ed|ing)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?|provid(?:es?|ed|ing)|offer(?:s|ed|ing)?|giv(?:es?|ing)|gave|pa(?:ys?|id)|cover(?:s|ed|ing)?|brought|bring(?:s|ing)?|driv(?:es?|ing)|drove|watch(?:es|ed|ing)?|care[sd]? for|caring for|lend(?:s|ing)?|lent|cook(?:s|ed|ing)?|accompan(?:y|ies|ied))\b/iu;
 
 /** Negation cues that can only deny a problem, never mark a missing resource. */
 const DENIAL = /^(?:den(?:y|ies|ied|ying)|negative for|free (?:of|from)|ruled out|rules out|absence of|no (?:evidence|signs?) of)\b/iu;
@@ -200,11 +208,16 @@ export function createVerifier(framework: Framework): Verifier {
     if (OWN_STATE_DOMAINS.has(tag.domainId)) {
       const subjects = triggers('other').filter((o) => {
         const clause = clauseOf(o.start);
-        const before = s.slice(at(clause.start), at(o.start)).split(/,\s|\s(?:and|but)\s/iu).pop() ?? '';
-        return SUBJECT_PREFIX.test(before);
+        const lead = s.slice(at(clause.start), at(o.start));
+        // "Client and her partner discussed…": the client is a subject too
+        if (/\b(?:client|patient|participant|she|he)\s+and\s+\S+\s*$/iu.test(lead)) return false;
+        return SUBJECT_PREFIX.test(lead.split(/,\s|\s(?:and|but)\s/iu).pop() ?? '');
       });
       // the client may still be the one it happens to ("her mother kicked her out"): look on to the clause's end
-      const aboutOther = evidence.every((e) => subjects.some((o) => governs(o, e) && !CLIENT_REFERENCE.test(s.slice(at(o.end), at(clauseOf(o.start).end)))));
+      const aboutOther = evidence.every((e) => subjects.some((o) => {
+        const rest = s.slice(at(o.end), at(clauseOf(o.start).end));
+        return governs(o, e) && !CLIENT_REFERENCE.test(rest) && !HELPING.test(rest);
+      }));
       if (subjects.length > 0 && aboutOther) {
         const o = subjects.find((x) => evidence.some((e) => governs(x, e)))!;
         return { ok: false, why: `about another person ("${o.text}"), not the client` };

@@ -46,6 +46,11 @@ const CASES: Array<{ rule: string; text: string; quote: string; domain: string; 
   { rule: 'experiencer', text: 'Her neighbor was evicted last month.', quote: 'Her neighbor was evicted last month', domain: 'housing', direction: 'concern', expect: { dropped: /another person/ } },
   { rule: 'experiencer', text: 'The kids have enough to eat and Carlos lost his job on Friday.', quote: 'Carlos lost his job on Friday', domain: 'employment', direction: 'deterioration', expect: { kept: 'current' } },
   { rule: 'experiencer', text: 'Her mother kicked her out last week.', quote: 'Her mother kicked her out last week', domain: 'housing', direction: 'concern', expect: { kept: 'current' } },
+  // a bare relation opening a note is the informant speaking, not someone else's circumstances
+  { rule: 'experiencer', text: 'Mother describes difficulty paying rent since her hours were cut.', quote: 'Mother describes difficulty paying rent since her hours were cut', domain: 'housing', direction: 'concern', expect: { kept: 'current' } },
+  { rule: 'experiencer', text: 'Client and her partner were evicted last week.', quote: 'Client and her partner were evicted last week', domain: 'housing', direction: 'concern', expect: { kept: 'current' } },
+  // others acting for the client are evidence about the client
+  { rule: 'experiencer', text: 'Her parents help with rent every month.', quote: 'Her parents help with rent every month', domain: 'housing', direction: 'strength', expect: { kept: 'current' } },
   // others' help is evidence in the domains about support
   { rule: 'experiencer', text: 'Her sister drives her to work every day.', quote: 'Her sister drives her to work every day', domain: 'transport', direction: 'strength', expect: { kept: 'current' } },
   // hypothetical and future
