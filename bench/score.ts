@@ -40,7 +40,7 @@ async function buildDb(notes: number): Promise<string> {
 }
 
 async function resetScores(db: Db) {
-  for (const t of ['tag_citations', 'note_tags', 'note_scores', 'score_runs']) await db.run(`DELETE FROM ${t}`);
+  for (const t of ['tag_checks', 'tag_citations', 'note_tags', 'note_scores', 'score_runs']) await db.run(`DELETE FROM ${t}`);
 }
 
 export async function benchScore(opts: { notes: number; llmNotes: number }) {
@@ -60,6 +60,11 @@ export async function benchScore(opts: { notes: number; llmNotes: number }) {
     t = performance.now();
     const offline = await runScoring({ db, scorer: createOfflineScorer(framework), framework });
     const offlineMs = performance.now() - t;
+    // the same run with a verifier that lets everything through: what reading every cited span costs
+    await resetScores(db);
+    t = performance.now();
+    await runScoring({ db, scorer: createOfflineScorer(framework), framework, verifier: { version: 'none', verifyNote: async (_text, tags) => ({ tags: [...tags], checks: [], tagsDropped: 0, tagsCorrected: 0 }) } });
+    const unverifiedMs = performance.now() - t;
 
     // LLM path: a local fake server that answers at once, quoting one sentence per note.
     const fake = await startFakeOpenAI((req) => {
@@ -87,6 +92,8 @@ export async function benchScore(opts: { notes: number; llmNotes: number }) {
       offlineNotesPerSec: Math.round(offline.notesScored / (offlineMs / 1000)),
       offlineVsReadRatio: +(readMs / offlineMs).toFixed(3),
       offlineTags: offline.tags,
+      offlineWithoutVerifierNotesPerSec: Math.round(offline.notesScored / (unverifiedMs / 1000)),
+      verifier: { version: offline.verifier, tagsContradicted: offline.tagsContradicted, tagsCorrected: offline.tagsCorrected },
       offlineCitationsExact: offline.citations.position,
       llm: {
         notes: llm.notesScored,

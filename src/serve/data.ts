@@ -270,7 +270,10 @@ export interface CaseSummaryView {
     domainName: string;
     trend: CaseSummary['domains'][number]['trend'];
     picture: string;
-    statements: Array<{ text: string; direction: string; status: string; citations: CitedQuoteView[] }>;
+    statements: Array<{ text: string; direction: string; status: string; roles: CaseSummary['domains'][number]['statements'][number]['roles']; citations: CitedQuoteView[] }>;
+    evidence: CaseSummary['domains'][number]['evidence'];
+    /** what the bounded summary does not show, counted, with the notes it is in */
+    leftOut: CaseSummary['domains'][number]['leftOut'];
   }>;
 }
 
