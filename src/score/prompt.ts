@@ -10,11 +10,14 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { parseJsonMarkdown } from '@langchain/core/output_parsers';
 import { z } from 'zod';
 import type { Framework } from '../frameworks/index.ts';
-import { directionSchema, tagStatusSchema } from './types.ts';
+import { directionSchema, tagStatusSchema, type NoteInput } from './types.ts';
 import { numberedLines } from './chunk.ts';
+import { redact } from './redact.ts';
 import type { Sentence } from './segment.ts';
 
-export const PROMPT_VERSION = 'llm-v1';
+// v2: the note's date and type in the user message; part i of n explained once in the system
+// message; the quoting rules spelled out (one sentence per quote, every word kept)
+export const PROMPT_VERSION = 'llm-v2';
 
 // ---------------------------------------------------------------------------------------------
 // answer format
@@ -135,7 +138,16 @@ For each finding give:
 - level: only when the note clearly supports it, the client's level in that domain on the scale {scale}.
 - status: "current" (true now), "historical" (true in the past but not now, e.g. "history of", "used to", "no longer"), "negated" (the note says it is not the case, e.g. "denies", "no signs of").
 - confidence: how sure you are, from 0 to 1.
-- evidence: one or more {{"sentence": n, "quote": "..."}}, where n is the number in square brackets of the sentence and quote copies the exact words from that sentence that show the finding: a short phrase or clause, character for character, in the note's own spelling. Copy placeholders such as [NAME_1] or [PHONE_1] exactly as written. Never paraphrase, never join words from different sentences, never give character positions.
+- evidence: one or more {{"sentence": n, "quote": "..."}}, where n is the number in square brackets of the sentence and quote copies the words from that sentence that show the finding: a short phrase or clause, verbatim.
+
+Quoting rules:
+- A quote comes from one sentence only. Never join words from two sentences in one quote; to cite two sentences, give two evidence items.
+- Copy the words verbatim, character for character, in the note's own spelling and order. Never add, drop or change a word: keep "not", "no", "never", "denies" and every other word exactly where the note has them, so that a quote never says more, less or the opposite of the note. A quote is one continuous stretch of the sentence: never skip words with "...".
+- Copy placeholders such as [NAME_1] or [PHONE_1] exactly as written.
+- Never paraphrase, summarise or correct a quote, and never give character positions.
+
+Before the sentences, the message may give the note's date and type. Read time words against the note's date, not today's: "last month" is the month before the note was written, and something that ended before that date is historical.
+A long note is sent in parts, and the message says which part it is; sentence numbers run across the whole note. Report only what the sentences you are given show.
 
 Only report what the note states about the client or their household. Plans, goals, referrals and topics that were only discussed are not evidence of the client's situation. If nothing applies, answer {{"tags": []}}.
 
@@ -145,7 +157,9 @@ Answer with one JSON object and nothing else, in this form:
 Domains (id (name): description), each with its indicators [direction]:
 {domains}`;
 
-export const USER_TEMPLATE = `Case note{part}, one sentence per line:
+// Everything that varies per note or chunk is here, after the system message: providers'
+// prompt caches (OpenAI, Azure, vLLM prefix caching) reuse only an identical leading prefix.
+export const USER_TEMPLATE = `{context}Case note{part}, one sentence per line:
 {sentences}`;
 
 export const CORRECTION_TEMPLATE = `That answer could not be used: {problem}. Answer again with the complete JSON object only, in the required form{shorter}.`;
@@ -161,18 +175,57 @@ export const repairPrompt = ChatPromptTemplate.fromMessages([
   ['human', CORRECTION_TEMPLATE],
 ]);
 
-/** Messages asking the model to tag one chunk of a (redacted) note. */
+/** What the model is told about a note besides its sentences; each field only when known. */
+export interface NoteContext {
+  /** calendar day the note was written, YYYY-MM-DD */
+  date?: string;
+  /** the programme's kind of note ("progress", "intake", …) */
+  type?: string;
+}
+
+/** a type is a label; anything longer is free text that does not belong in the prompt */
+const MAX_NOTE_TYPE_CHARS = 60;
+
+/**
+ * The note's date and type for the user message. The note id never leaves the machine, and a
+ * type that redaction would change (a name or phone number typed into it) is left out rather
+ * than sent with placeholders numbered apart from the note text's.
+ */
+export function noteContext(note: Pick<NoteInput, 'writtenAt' | 'noteType' | 'pii'>): NoteContext {
+  const out: NoteContext = {};
+  const at = note.writtenAt;
+  // the same UTC day run.ts uses for dates read from DuckDB (stored wall-clock time, no zone)
+  if (at instanceof Date && Number.isFinite(at.getTime())) out.date = at.toISOString().slice(0, 10);
+  const type = note.noteType?.replace(/\s+/g, ' ').trim();
+  if (type && type.length <= MAX_NOTE_TYPE_CHARS && redact(type, note.pii ?? { names: [] }).text === type) out.type = type;
+  return out;
+}
+
+function contextLines(context: NoteContext): string {
+  const lines: string[] = [];
+  if (context.date !== undefined) lines.push(`Note date: ${context.date}`);
+  if (context.type !== undefined) lines.push(`Note type: ${context.type}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n\n` : '';
+}
+
+/**
+ * Messages asking the model to tag one chunk of a (redacted) note. The system message depends
+ * only on the framework version, so it is byte-identical for every note and chunk; everything
+ * else goes in the user message after it.
+ */
 export async function buildMessages(
   framework: Framework,
   sentences: readonly Sentence[],
   part: { index: number; count: number },
   guide: string = frameworkGuide(framework),
+  context: NoteContext = {},
 ): Promise<BaseMessage[]> {
   return scoringPrompt.formatMessages({
     framework_name: `${framework.name} (${framework.id} ${framework.version})`,
     scale: scaleText(framework),
     output_example: OUTPUT_EXAMPLE,
     domains: guide,
+    context: contextLines(context),
     part: part.count > 1 ? ` (part ${part.index + 1} of ${part.count})` : '',
     sentences: numberedLines(sentences),
   });
@@ -195,17 +248,4 @@ export async function buildRepairMessages(
     problem,
     shorter: truncated ? ', shorter: fewer tags and short quotes' : '',
   });
-}
-
-/** Approximate prompt size in characters of one chunk's request (for dry-run estimates). */
-export function promptChars(framework: Framework, sentences: readonly Sentence[], guide: string = frameworkGuide(framework)): number {
-  return (
-    SYSTEM_TEMPLATE.length +
-    framework.name.length +
-    scaleText(framework).length +
-    OUTPUT_EXAMPLE.length +
-    guide.length +
-    USER_TEMPLATE.length +
-    numberedLines(sentences).length
-  );
 }

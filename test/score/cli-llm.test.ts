@@ -2,19 +2,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { sentencesOf, startFakeOpenAI, type RecordedRequest } from '../support/fake-openai.ts';
+import { lastUserMessage, messageChars, sentencesOf, startFakeOpenAI, type RecordedRequest } from '../support/fake-openai.ts';
 import { runCli } from '../support/cli.ts';
 import { CLEAN, cleanPipeline, tempDir, withDb, writeFiles, writePipeline } from '../helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** 60 notes over the 4 clean cases; each mentions the client's name and phone. */
+const TYPES = ['contact', 'home visit', ''];
+
+/** 60 notes over the 4 clean cases; each mentions the client's name and phone; two in three have a type. */
 function manyNotes(): string {
-  const lines = ['note_key,case_key,author_key,written_at,text'];
+  const lines = ['note_key,case_key,author_key,written_at,note_type,text'];
   const who: Record<string, string> = { K1: 'Ana López 555-0101', K2: 'José García 555-0102', K3: "Zoë O'Brien", K4: 'Ana López' };
   for (let i = 0; i < 60; i++) {
     const k = `K${(i % 4) + 1}`;
-    lines.push(`M${i},${k},S2,2024-0${(i % 5) + 1}-1${i % 9} 10:00:00,"Met ${who[k]} today. Client signed a lease on a new apartment (visit ${i}). Denies any substance use."`);
+    lines.push(`M${i},${k},S2,2024-0${(i % 5) + 1}-1${i % 9} 10:00:00,${TYPES[i % 3]},"Met ${who[k]} today. Client signed a lease on a new apartment (visit ${i}). Denies any substance use."`);
   }
   return lines.join('\n') + '\n';
 }
@@ -39,7 +41,10 @@ describe('caselens score with an OpenAI-compatible provider', () => {
     try {
       const dir = tempDir();
       writeFiles(dir, { ...CLEAN, 'notes.csv': manyNotes() });
-      writePipeline(dir, 'crm', cleanPipeline());
+      const pipeline = cleanPipeline();
+      const notesSource = (pipeline.sources as { name: string; fields: Record<string, unknown> }[]).find((x) => x.name === 'notes');
+      if (notesSource) notesSource.fields.note_type = 'note_type';
+      writePipeline(dir, 'crm', pipeline);
       fs.writeFileSync(path.join(dir, 'caselens.config.yaml'), YAML.stringify({
         database: 'db.duckdb', identity: { keyFile: 'identity.key' }, paths: { pipelines: '.', frameworks: path.join(ROOT, 'frameworks') },
         scoring: { provider: 'openai', openai: { baseURL: fake.url, apiKey: 'test-key', model: 'fake-model', maxRetries: 0, concurrency: 2, pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } } },
@@ -65,6 +70,20 @@ describe('caselens score with an OpenAI-compatible provider', () => {
       expect(summary).toMatchObject({ status: 'succeeded', notesSelected: 60 - stored, notesScored: 60 - stored, notesFailed: 0, requests: 60 - stored });
       expect(summary.costUsd).toBeCloseTo(((60 - stored) * (1000 * 0.15 + 50 * 0.6)) / 1e6, 9);
       expect(fake.requests.length).toBe(sentBeforeKill + 60 - stored);
+
+      // each note's request as the server received it (a note cut off by the kill was sent again)
+      const byNote = new Map<number, RecordedRequest>();
+      for (const r of fake.chatRequests) byNote.set(Number(/\(visit (\d+)\)/.exec(lastUserMessage(r))?.[1]), r);
+      expect([...byNote.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      for (const [i, r] of byNote) {
+        const header = `Note date: 2024-0${(i % 5) + 1}-1${i % 9}\n${TYPES[i % 3] ? `Note type: ${TYPES[i % 3]}\n` : ''}\nCase note, one sentence per line:\n`;
+        expect(lastUserMessage(r).startsWith(header)).toBe(true);
+        expect(r.body?.messages?.[0]?.content).toBe(fake.chatRequests[0]?.body?.messages?.[0]?.content);
+      }
+      // the dry run built the same messages: same redaction, date and type
+      const sentTokens = [...byNote.values()].reduce((a, r) => a + Math.ceil(messageChars(r) / 4), 0);
+      expect(Math.abs(estimate.promptTokens - sentTokens) / sentTokens).toBeLessThanOrEqual(0.05);
+      expect(estimate.promptTokens).toBe(sentTokens);
 
       const again = await runCli(['score', '--json'], dir);
       expect(JSON.parse(again.stdout)).toMatchObject({ notesSelected: 0, requests: 0 });

@@ -6,7 +6,7 @@ import { createLlmScorer, estimateRequest, type LlmScorerOptions } from '../../s
 import { PROMPT_VERSION, parseAnswer } from '../../src/score/prompt.ts';
 import type { Sentence } from '../../src/score/segment.ts';
 import { NoteScoringError, type NoteInput, type NotePii, type ScoreOutcome } from '../../src/score/types.ts';
-import { lastUserMessage, sentencesOf, startFakeOpenAI, type FakeOpenAI, type FakeScript, type RecordedRequest } from '../support/fake-openai.ts';
+import { lastUserMessage, messageChars, sentencesOf, startFakeOpenAI, type FakeOpenAI, type FakeScript, type RecordedRequest } from '../support/fake-openai.ts';
 
 let framework: Framework;
 beforeAll(() => {
@@ -30,8 +30,8 @@ function scorer(server: FakeOpenAI, extra: Partial<LlmScorerOptions> = {}) {
   return createLlmScorer({ framework, baseURL: server.url, apiKey: 'test-key', model: 'test-model', timeoutMs: 5_000, maxRetries: 2, ...extra });
 }
 
-function note(text: string, pii?: NotePii, noteId = 'n1'): NoteInput {
-  return { noteId, text, textSha256: createHash('sha256').update(text).digest('hex'), ...(pii ? { pii } : {}) };
+function note(text: string, pii?: NotePii, noteId = 'n1', extra: Pick<NoteInput, 'writtenAt' | 'noteType'> = {}): NoteInput {
+  return { noteId, text, textSha256: createHash('sha256').update(text).digest('hex'), ...(pii ? { pii } : {}), ...extra };
 }
 
 interface TagSpec {
@@ -276,7 +276,8 @@ describe('LLM scorer: citations', () => {
   });
 
   it('aligns a quote with different whitespace and case', async () => {
-    const text = 'Client  Signed a\nLease today. All good.';
+    // a line break would end the sentence, and a quote across two sentences is refused
+    const text = 'Client  Signed a\tLease today. All good.';
     const server = await fake([answer({ evidence: [{ sentence: 1, quote: 'client signed a lease' }] })]);
     const outcome = await scorer(server).scoreNote(note(text));
     const c = outcome.tags[0]?.citations[0];
@@ -401,18 +402,106 @@ describe('chunking and estimates', () => {
     expect(all.map((s) => s.text).join(' ')).toBe(text);
   });
 
-  it('estimates requests and prompt tokens for a dry run', () => {
-    const one = estimateRequest(framework, LEASE_NOTE, 6_000);
+  it('estimates requests and prompt tokens for a dry run', async () => {
+    const one = await estimateRequest(framework, { text: LEASE_NOTE }, 6_000);
     expect(one.requests).toBe(1);
     expect(one.promptTokens).toBeGreaterThan(LEASE_NOTE.length / 4);
+    expect(one.promptTokens).toBe(Math.ceil(one.promptChars / 4));
     const long = Array.from({ length: 100 }, (_, i) => `Sentence number ${i} about the client's week.`).join(' ');
-    const many = estimateRequest(framework, long, 1_000);
+    const many = await estimateRequest(framework, { text: long }, 1_000);
     expect(many.requests).toBeGreaterThan(3);
     expect(many.promptTokens).toBeGreaterThan(many.requests * one.promptTokens * 0.9);
+    const dated = await estimateRequest(framework, { text: LEASE_NOTE, writtenAt: new Date('2024-03-05T10:00:00Z'), noteType: 'progress' }, 6_000);
+    expect(dated.promptChars - one.promptChars).toBe('Note date: 2024-03-05\nNote type: progress\n\n'.length);
   });
 
   it('reads the answer strictly: partial JSON is not accepted', () => {
     expect(parseAnswer('{"tags": [').ok).toBe(false);
     expect(parseAnswer('<think>hmm</think>{"tags": []}').ok).toBe(true);
+  });
+});
+
+describe('LLM scorer: what is sent, and the dry-run estimate', () => {
+  const pii: NotePii = { names: ['Ana', 'López', 'Ana López'], phone: '555-0101', email: 'ana.lopez@example.org', nationalId: '123-45-6789' };
+  const long = Array.from({ length: 40 }, (_, i) => `Visit ${i + 1}: client reported marker-${i + 1}-ok and the usual routine with the case manager.`).join(' ');
+  /** one sentence longer than a chunk: cut into pieces */
+  const runOn = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+  const notes: NoteInput[] = [
+    note(LEASE_NOTE, undefined, 'note-short-8f31', { writtenAt: new Date('2024-03-05T10:00:00Z'), noteType: 'PN-weekly' }),
+    note(long, undefined, 'note-long-77a2', { writtenAt: new Date('2023-11-20T16:45:00Z'), noteType: 'HV-quarterly' }),
+    note(
+      'Ana López called from 555-0101 and wrote from ana.lopez@example.org about her SSN 123-45-6789. Ana signed a lease last month. López family doing well.',
+      pii, 'note-pii-19c0', { writtenAt: new Date('2024-07-01T08:00:00Z'), noteType: 'call with Ana' },
+    ),
+    note('Visit at the caf\u0065\u0301 \u{1F600}.\r\nClient "signed" a lease \u{1F3E0} today!\r\nNo {concerns}.', undefined, 'note-emoji-5d04'),
+    note(`Intake. ${runOn}. Client denies any substance use.`, undefined, 'note-runon-c9e1', { noteType: 'IN-first' }),
+  ];
+  const maxChunkChars = 1_500;
+
+  /** Scores each note in turn, keeping the requests each one sent. */
+  async function sendAll(server: FakeOpenAI) {
+    const s = scorer(server, { maxChunkChars });
+    const sent: { note: NoteInput; requests: RecordedRequest[]; outcome: ScoreOutcome }[] = [];
+    for (const n of notes) {
+      const before = server.chatRequests.length;
+      const outcome = await s.scoreNote(n);
+      sent.push({ note: n, requests: server.chatRequests.slice(before), outcome });
+    }
+    return sent;
+  }
+
+  it('keeps the system message first and byte-identical; date, type and part only after it; no note id', async () => {
+    const server = await fake(() => answer());
+    const sent = await sendAll(server);
+    const all = sent.flatMap((x) => x.requests);
+    expect(all.length).toBeGreaterThan(notes.length);
+    const system = all[0]?.body?.messages?.[0];
+    expect(system?.role).toBe('system');
+    for (const r of all) {
+      const messages = r.body?.messages ?? [];
+      expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+      expect(messages[0]?.content).toBe(system?.content);
+      // byte for byte, as received on the wire
+      expect(r.rawBody).toContain(JSON.stringify(system?.content));
+      for (const n of notes) expect(r.rawBody).not.toContain(n.noteId);
+    }
+    const systemText = system?.content as string;
+    for (const v of ['Note date', 'Note type', '2024-03-05', '2023-11-20', '2024-07-01', 'PN-weekly', 'HV-quarterly', 'IN-first', 'marker-', 'lease last month']) expect(systemText).not.toContain(v);
+    expect(systemText).not.toMatch(/part \d+ of \d+/);
+
+    const users = sent.map((x) => x.requests.map((r) => lastUserMessage(r)));
+    expect(users[0]?.[0]).toMatch(/^Note date: 2024-03-05\nNote type: PN-weekly\n\nCase note, one sentence per line:\n\[1\] /);
+    const parts = users[1] ?? [];
+    expect(parts.length).toBeGreaterThan(1);
+    parts.forEach((u, i) => expect(u).toMatch(new RegExp(`^Note date: 2023-11-20\\nNote type: HV-quarterly\\n\\nCase note \\(part ${i + 1} of ${parts.length}\\), one sentence per line:\\n\\[\\d+\\] `)));
+    // the type names the client: left out; the date still goes, and the text is redacted
+    expect(users[2]?.[0]).toMatch(/^Note date: 2024-07-01\n\nCase note, one sentence per line:\n\[1\] \[NAME_\d+\] called from \[PHONE_1\]/);
+    expect(users[3]?.[0]).toMatch(/^Case note, one sentence per line:\n\[1\] Visit at the caf/);
+    expect(users[4]?.[0]).toMatch(/^Note type: IN-first\n\nCase note \(part 1 of \d+\)/);
+  });
+
+  it('estimates within 5% of the characters and tokens the server receives, per note and in total', async () => {
+    const server = await fake(() => answer());
+    const sent = await sendAll(server);
+    let estimated = 0;
+    let received = 0;
+    let reported = 0;
+    let estimatedTokens = 0;
+    for (const { note: n, requests, outcome } of sent) {
+      const e = await estimateRequest(framework, n, maxChunkChars);
+      const chars = requests.reduce((a, r) => a + messageChars(r), 0);
+      expect(e.requests).toBe(requests.length);
+      expect(Math.abs(e.promptChars - chars) / chars).toBeLessThanOrEqual(0.05);
+      // the fake server reports its own characters ÷ 4 of the messages it received as prompt_tokens
+      expect(Math.abs(e.promptTokens - outcome.usage.promptTokens) / outcome.usage.promptTokens).toBeLessThanOrEqual(0.05);
+      estimated += e.promptChars;
+      received += chars;
+      estimatedTokens += e.promptTokens;
+      reported += outcome.usage.promptTokens;
+    }
+    expect(Math.abs(estimated - received) / received).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(estimatedTokens - reported) / reported).toBeLessThanOrEqual(0.05);
+    // same message building, so in fact exact
+    expect(estimated).toBe(received);
   });
 });

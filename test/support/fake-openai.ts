@@ -107,6 +107,11 @@ export function lastUserMessage(req: RecordedRequest): string {
   return '';
 }
 
+/** Characters of all the message contents of a chat request, as received (JSON escapes decoded). */
+export function messageChars(req: RecordedRequest): number {
+  return (req.body?.messages ?? []).reduce((sum, m) => sum + messageText(m.content).length, 0);
+}
+
 /** The numbered sentences "[n] text" of the first user message of a chat request, by number. */
 export function sentencesOf(req: RecordedRequest): Map<number, string> {
   const user = req.body?.messages?.find((m) => m.role === 'user');
