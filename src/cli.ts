@@ -12,8 +12,10 @@ import { readStatus } from './status.ts';
 import { exportTables, migrate, openStore, type Db } from './store/index.ts';
 import { validateProject } from './validate.ts';
 import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from './score/cli.ts';
-import { LEVELS, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
+import { LEVELS, noteInput, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
+import { figuresByLevel, formatRowProblem, SDOH_NO_LABEL } from './score/eval.ts';
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
+import { verifyStoredTags } from './score/verify-stored.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
 import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
@@ -34,7 +36,10 @@ Commands:
   score                    tag every new or changed note against the outcome framework, with verified citations
                            [--framework ID] [--provider offline|openai] [--model M] [--base-url URL]
                            [--concurrency N] [--limit N] [--max-tokens N] [--max-cost USD] [--dry-run]
+  verify [--apply]         re-check every stored tag against what its cited span says (negation, history,
+                           plans, another person, lists); report what would change, or change it
   eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
+                           [--system S] [--text-column C] [--label-column C] [--adverse-column C]
   summarize --case ID      per domain: the current picture and trend, every statement with cited quotes
   migrate                  bring the database to this version's schema
   facts [status|refresh]   the KPI facts (derived tables the KPIs read): whether they are current; rebuild them
@@ -85,8 +90,12 @@ const options = {
   'max-tokens': { type: 'string' },
   'max-cost': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
+  apply: { type: 'boolean', default: false },
   gold: { type: 'string' },
   system: { type: 'string' },
+  'text-column': { type: 'string' },
+  'label-column': { type: 'string' },
+  'adverse-column': { type: 'string' },
   case: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -334,7 +343,8 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
       let requests = 0;
       let promptTokens = 0;
       for (const n of notes) {
-        const e = choice.estimate?.(n.text) ?? { requests: 0, promptTokens: 0 };
+        // exactly what runScoring hands the scorer: the estimate redacts and dates the note as the real request does
+        const e = (await choice.estimate?.(noteInput(n))) ?? { requests: 0, promptTokens: 0 };
         requests += e.requests;
         promptTokens += e.promptTokens;
       }
@@ -358,6 +368,7 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
       io.out(table([
         { what: 'notes selected', n: summary.notesSelected }, { what: 'notes scored', n: summary.notesScored }, { what: 'notes failed', n: summary.notesFailed },
         { what: 'tags stored', n: summary.tags }, { what: 'tags dropped (no verified evidence)', n: summary.tagsDropped },
+        { what: 'tags dropped (their cited spans contradict them)', n: summary.tagsContradicted }, { what: 'tags corrected by the verifier (status)', n: summary.tagsCorrected },
         { what: 'citations: exact', n: c.exact }, { what: 'citations: normalized', n: c.normalized }, { what: 'citations: fuzzy', n: c.fuzzy },
         { what: 'citations: offline match positions', n: c.position }, { what: 'citations rejected (not in the note)', n: c.rejected },
         { what: 'requests', n: summary.requests }, { what: 'tokens (prompt + completion)', n: summary.promptTokens + summary.completionTokens },
@@ -372,6 +383,26 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
   });
 }
 
+async function cmdVerify(values: Values, config: Config, io: Io): Promise<number> {
+  const framework = resolveFramework(config, values.framework);
+  return withDb(databasePath(values, config), async (db) => {
+    const r = await verifyStoredTags(db, framework, { apply: values.apply });
+    if (values.json) io.out(JSON.stringify(r, null, 2));
+    else {
+      io.out(`verify (${r.verifier}, framework ${r.framework}): ${r.tagsChecked.toLocaleString('en-US')} stored tag(s) on ${r.notes.toLocaleString('en-US')} note(s)`);
+      io.out(table([
+        { what: r.applied ? 'tags dropped (their cited spans contradict them)' : 'tags the cited spans contradict (would be dropped)', n: r.tagsContradicted },
+        { what: r.applied ? 'tags corrected (status)' : 'tags whose status the spans correct', n: r.tagsCorrected },
+      ]));
+      if (r.reasons.length) io.out(table(r.reasons.map((x) => ({ action: x.action, reason: x.reason, citations: x.citations }))));
+      if (r.otherFrameworkTags) io.out(`${r.otherFrameworkTags} tag(s) of other frameworks left alone; verify them with --framework`);
+      if (!r.applied && (r.tagsContradicted || r.tagsCorrected)) io.out('nothing changed: run with --apply to drop and correct them (each decision is kept in tag_checks)');
+    }
+    if (r.applied) await rebuildFacts(db, config, values, io);
+    return exitCodes.ok;
+  });
+}
+
 function printEval(reports: EvalReport[], io: Io): void {
   for (const r of reports) {
     io.out(`\n${r.level}: ${LEVELS[r.level as keyof typeof LEVELS]?.describe ?? ''} — macro F1 ${r.macroF1.toFixed(3)}, micro F1 ${r.microF1.toFixed(3)} over ${r.units} unit(s)`);
@@ -383,20 +414,41 @@ async function cmdEval(values: Values, config: Config, io: Io): Promise<number> 
   if (!values.gold) throw new UsageError('--gold FILE is required: data/sample/truth/notes_truth.csv, or a text,label,adverse sentence file');
   const gold = path.resolve(values.gold);
   if (!fs.existsSync(gold)) throw new UsageError(`gold file not found: ${gold}`);
+  const columns = { text: values['text-column'], label: values['label-column'], adverse: values['adverse-column'] };
+  const kind = await goldKind(gold, columns);
   const framework = resolveFramework(config, values.framework);
   const choice = await chooseScorer(config, framework, { ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}) });
-  if (goldKind(gold) === 'sdoh') {
-    const r = await evalSdoh(gold, choice.scorer);
-    if (values.json) io.out(JSON.stringify(r, null, 2));
-    else {
-      io.out(`${r.sentences} labelled sentences scored by ${choice.scorer.kind}; labels mapped: ${Object.entries(r.mapping).map(([k, v]) => `${k}→${v}`).join(', ')}`);
-      printEval(r.reports, io);
+  const scorer = { kind: choice.scorer.kind, model: choice.scorer.model, promptVersion: choice.scorer.promptVersion };
+  if (kind === 'sdoh') {
+    const r = await evalSdoh(gold, choice.scorer, columns);
+    // warnings go to stderr in both modes, so stdout under --json stays one JSON document
+    for (const p of r.problems.slice(0, 20)) io.err(`warning: row left out: ${formatRowProblem(p)}`);
+    if (r.problems.length > 20) io.err(`warning: … and ${r.problems.length - 20} more rows left out (all of them under "problems" with --json)`);
+    if (values.json) {
+      io.out(JSON.stringify({
+        kind, gold, scorer, columns: r.columns, rows: r.rows, units: r.sentences, labels: r.labels, negatives: r.negatives, byLabel: r.byLabel,
+        problems: r.problems, mapping: r.mapping, levels: figuresByLevel(r.reports),
+        halves: Object.fromEntries(Object.entries(r.halves).map(([half, h]) => [half, { describe: h.describe, units: h.units, levels: figuresByLevel(h.reports) }])),
+      }, null, 2));
+      return exitCodes.ok;
     }
+    io.out(`${r.sentences} of ${r.rows} labelled sentences scored by ${choice.scorer.kind} (${r.labels} labels, ${r.negatives} ${SDOH_NO_LABEL}, ${r.problems.length} rows left out); ` +
+      `columns ${r.columns.text}, ${r.columns.label}${r.columns.adverse ? `, ${r.columns.adverse}` : ' (no adverse column: domain level only)'}; labels mapped: ${Object.entries(r.mapping).map(([k, v]) => `${k}→${v}`).join(', ')}`);
+    printEval(r.reports, io);
+    io.out('\nodd rows (used while tuning) and even rows (held out), counting data rows from 1:');
+    io.out(table(r.reports.flatMap((all, i) => [
+      { level: all.level, rows: 'all', units: all.units, 'macro F1': all.macroF1, 'micro F1': all.microF1 },
+      ...(['odd', 'even'] as const).map((half) => {
+        const h = r.halves[half].reports[i]!;
+        return { level: h.level, rows: half, units: h.units, 'macro F1': h.macroF1, 'micro F1': h.microF1 };
+      }),
+    ])));
     return exitCodes.ok;
   }
   return withDb(databasePath(values, config), async (db) => {
-    const r = await evalTruth(db, gold, values.system ?? 'sample', choice.scorer, framework);
-    if (values.json) io.out(JSON.stringify(r, null, 2));
+    const system = values.system ?? 'sample';
+    const r = await evalTruth(db, gold, system, choice.scorer, framework);
+    if (values.json) io.out(JSON.stringify({ kind, gold, scorer, system, notes: r.notes, goldRows: r.goldRows, levels: figuresByLevel(r.reports), citations: r.citations }, null, 2));
     else {
       io.out(`${r.notes} scored notes, ${r.goldRows} planted evidence rows; scorer ${choice.scorer.kind} (${choice.scorer.promptVersion})`);
       printEval(r.reports, io);
@@ -552,6 +604,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'demo': return await cmdDemo(values, config, io);
       case 'facts': return await cmdFacts(rest[0], values, config, io);
       case 'score': return await cmdScore(values, config, io);
+      case 'verify': return await cmdVerify(values, config, io);
       case 'eval': return await cmdEval(values, config, io);
       case 'summarize': return await cmdSummarize(values, config, io);
       case 'serve': return await cmdServe(values, config, io);

@@ -1,12 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.ts';
 import { CaselensError, ConfigError, exitCodes, UsageError } from '../errors.ts';
 import { findFramework, loadFrameworks, type Framework } from '../frameworks/index.ts';
 import { Db } from '../store/index.ts';
-import { citationValidity, LEVELS, scoreSets, SDOH_LABEL_TO_DOMAIN, storedPredictions, type EvalReport, type Prediction } from './eval.ts';
+import {
+  citationValidity, findColumn, LEVELS, parseSdohGold, parseTruthGold, readGoldCsv, scoreSdoh, scoreSets, SDOH_DEFAULT_COLUMNS, SDOH_LABEL_TO_DOMAIN, storedPredictions, TRUTH_COLUMNS,
+  type EvalReport, type Prediction, type RowProblem, type SdohColumnNames, type SdohColumns, type SdohScores,
+} from './eval.ts';
 import { createOfflineScorer } from './offline.ts';
-import type { Pricing, Scorer } from './types.ts';
+import type { NoteInput, Pricing, Scorer } from './types.ts';
 
 /** Loads the framework a command names (or the configured one), failing with the problems found. */
 export function resolveFramework(config: Config, id?: string): Framework {
@@ -24,8 +26,8 @@ export interface ScorerChoice {
   scorer: Scorer;
   concurrency: number;
   pricing?: Pricing;
-  /** for a dry run: estimated requests and prompt tokens for one note's text */
-  estimate?: (text: string) => { requests: number; promptTokens: number };
+  /** for a dry run: requests and prompt tokens one note would take, its messages built as they would be sent */
+  estimate?: (note: Pick<NoteInput, 'text' | 'writtenAt' | 'noteType' | 'pii'>) => Promise<{ requests: number; promptTokens: number }>;
   /** the endpoint, for other LLM work such as written case summaries */
   llm?: { baseURL?: string; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
 }
@@ -52,61 +54,57 @@ export async function chooseScorer(config: Config, framework: Framework, flags: 
     scorer,
     concurrency: flags.concurrency ?? o.concurrency,
     ...(o.pricing ? { pricing: o.pricing } : {}),
-    estimate: (text: string) => estimateRequest(framework, text),
+    estimate: (note) => estimateRequest(framework, note),
     llm: { ...(baseURL ? { baseURL } : {}), apiKey, model, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries },
   };
 }
 
 export interface SdohEval {
+  file: string;
+  columns: SdohColumns;
+  /** data rows in the file */
+  rows: number;
+  /** sentences scored: the rows without a problem */
   sentences: number;
+  labels: number;
+  negatives: number;
+  byLabel: Record<string, number>;
+  /** rows left out, with file, line and value */
+  problems: RowProblem[];
   mapping: Record<string, string>;
+  /** all judged rows */
   reports: EvalReport[];
+  /** the odd rows (used while tuning) and the even rows (held out) */
+  halves: SdohScores['halves'];
 }
 
 /**
- * The public SDOH sentences (text,label,adverse): each sentence is a unit; its label, mapped to a
- * domain, is the gold; a prediction is any tag's domain. Adverse → concern for the polarity level.
+ * Labelled sentences (text, label, adverse; other column names by option): each judged row is
+ * a unit; its labels, mapped to domains, are the gold; a prediction is any tag's domain.
+ * Adverse → concern, nonadverse → strength for the polarity level.
  */
-export async function evalSdoh(file: string, scorer: Scorer): Promise<SdohEval> {
-  const db = await Db.open(':memory:');
-  let rows: Array<{ text: string; label: string; adverse: string }>;
-  try {
-    rows = await db.all(`SELECT text, label, adverse FROM read_csv(${`'${file.replaceAll("'", "''")}'`}, header = true, all_varchar = true)`);
-  } finally {
-    db.close();
-  }
-  const gold: Prediction[] = [];
+export async function evalSdoh(file: string, scorer: Scorer, columns: SdohColumnNames = {}): Promise<SdohEval> {
+  const gold = parseSdohGold(await readGoldCsv(file), columns);
   const predicted: Prediction[] = [];
-  for (const [i, r] of rows.entries()) {
-    const domain = SDOH_LABEL_TO_DOMAIN[r.label.trim().toUpperCase()];
-    if (domain) gold.push({ unit: String(i), domain, direction: r.adverse === 'adverse' ? 'concern' : 'strength', status: 'current' });
-    const outcome = await scorer.scoreNote({ noteId: String(i), text: r.text, textSha256: '' });
-    for (const t of outcome.tags) predicted.push({ unit: String(i), domain: t.domainId, direction: t.direction, status: t.status === 'negated' ? 'current' : t.status });
+  for (const u of gold.units) {
+    const outcome = await scorer.scoreNote({ noteId: u.unit, text: u.text, textSha256: '' });
+    for (const t of outcome.tags) predicted.push({ unit: u.unit, domain: t.domainId, direction: t.direction, status: t.status === 'negated' ? 'current' : t.status });
   }
-  const domains = [...new Set(Object.values(SDOH_LABEL_TO_DOMAIN))];
-  // Only the mapped domains are judged: the sentences carry one label each, so a second, true
-  // domain in a sentence (say transport in a housing sentence) would otherwise count as wrong.
-  const inScope = predicted.filter((p) => domains.includes(p.domain));
+  const scores = scoreSdoh(gold, predicted);
   return {
-    sentences: rows.length,
-    mapping: SDOH_LABEL_TO_DOMAIN,
-    reports: [
-      scoreSets(gold, inScope, LEVELS.domain.key, domains, 'domain', rows.length),
-      scoreSets(gold, inScope, LEVELS.polarity.key, domains, 'polarity', rows.length),
-    ],
+    file: gold.file, columns: gold.columns, rows: gold.rows, sentences: gold.units.length, labels: gold.labels, negatives: gold.negatives,
+    byLabel: gold.byLabel, problems: gold.problems, mapping: SDOH_LABEL_TO_DOMAIN, reports: scores.reports, halves: scores.halves,
   };
 }
 
 /** The caselens truth file (note_key, domain, direction, status, evidence) against stored tags. */
 export async function evalTruth(db: Db, file: string, system: string, scorer: Scorer, framework: Framework) {
-  const gold = await db.all<Prediction>(
-    `SELECT $2 || ':' || note_key AS unit, domain, direction, status FROM read_csv($1, header = true, all_varchar = true)`, [path.resolve(file), system],
-  );
+  const domains = framework.domains.map((d) => d.id);
+  const gold = parseTruthGold(await readGoldCsv(path.resolve(file)), system, domains);
   const { predictions, units } = await storedPredictions(db, scorer, framework, `${system}:`);
   if (units.length === 0) throw new CaselensError(`no notes of system "${system}" have been scored by ${scorer.kind} (${scorer.promptVersion}); run caselens score first`, { exitCode: exitCodes.usage });
   const scored = new Set(units);
   const g = gold.filter((x) => scored.has(x.unit));
-  const domains = framework.domains.map((d) => d.id);
   const validity = await citationValidity(db, `${system}:`);
   return {
     notes: units.length,
@@ -116,7 +114,16 @@ export async function evalTruth(db: Db, file: string, system: string, scorer: Sc
   };
 }
 
-export function goldKind(file: string): 'sdoh' | 'truth' {
-  const head = fs.readFileSync(file, 'utf8').slice(0, 200).split('\n')[0]!.toLowerCase();
-  return head.startsWith('text,label') ? 'sdoh' : 'truth';
+/**
+ * Which kind of gold a file is, from its columns (read by DuckDB): labelled sentences when it has
+ * a label column (or any column option is given), planted truth when it has note_key and domain.
+ */
+export async function goldKind(file: string, columns: SdohColumnNames = {}): Promise<'sdoh' | 'truth'> {
+  const { columns: found } = await readGoldCsv(file, { headerOnly: true });
+  if (Object.values(columns).some((c) => c !== undefined) || findColumn(found, columns.label ?? SDOH_DEFAULT_COLUMNS.label)) return 'sdoh';
+  if (findColumn(found, 'note_key') && findColumn(found, 'domain')) return 'truth';
+  throw new UsageError(
+    `${file}: not a gold file caselens can read: no "${SDOH_DEFAULT_COLUMNS.label}" column (labelled sentences: text,label[,adverse]; another name with --label-column NAME) ` +
+    `and no note_key and domain columns (planted truth: ${TRUTH_COLUMNS.join(', ')}); columns found: ${found.map((c) => JSON.stringify(c)).join(', ')}`,
+  );
 }

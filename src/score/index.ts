@@ -3,7 +3,7 @@ export { alignQuote, type AlignOptions } from './align.ts';
 export { segmentSentences, type Sentence } from './segment.ts';
 export { redact, type Redacted } from './redact.ts';
 export { createOfflineScorer, OFFLINE_MODEL, OFFLINE_PROMPT_VERSION } from './offline.ts';
-export { runScoring, notesToScore, verifiedCitations, type ScoreRunOptions, type ScoreRunSummary } from './run.ts';
+export { runScoring, noteInput, notesToScore, verifiedCitations, type ScoreRunOptions, type ScoreRunSummary } from './run.ts';
 export { citationValidity, LEVELS, scoreSets, storedPredictions, SDOH_LABEL_TO_DOMAIN, type EvalReport, type Prediction } from './eval.ts';
 export { summarizeCase, DEFAULT_SUMMARY_LIMITS, type CaseSummary, type DomainSummary, type LeftOut, type SummaryLimits } from './summary.ts';
 export { createVerifier, isStructuredText, VERIFIER_VERSION, type TagCheck, type Verifier, type VerifiedTags } from './verify.ts';

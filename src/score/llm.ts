@@ -101,8 +101,7 @@ const guides = new WeakMap<Framework, string>();
 export async function estimateRequest(framework: Framework, note: EstimateInput, maxChunkChars: number = DEFAULT_MAX_CHUNK_CHARS): Promise<RequestEstimate> {
   let guide = guides.get(framework);
   if (guide === undefined) guides.set(framework, (guide = frameworkGuide(framework)));
-  const red = redact(note.text, note.pii ?? { names: [] });
-  const chunks = chunkSentences(segmentSentences(red.text), maxChunkChars);
+  const { chunks } = prepareNote(note, maxChunkChars);
   const context = noteContext(note);
   let chars = 0;
   for (const [index, chunk] of chunks.entries()) {
@@ -110,6 +109,12 @@ export async function estimateRequest(framework: Framework, note: EstimateInput,
     for (const m of toOpenAIMessages(messages)) chars += typeof m.content === 'string' ? m.content.length : 0;
   }
   return { requests: chunks.length, promptChars: chars, promptTokens: approxTokens(chars) };
+}
+
+/** What leaves the machine for a note: its redacted text, in the chunks that become requests (one path for scoring and estimates). */
+function prepareNote(note: Pick<NoteInput, 'text' | 'pii'>, maxChunkChars: number): { red: Redacted; chunks: Chunk[] } {
+  const red = redact(note.text, note.pii ?? { names: [] });
+  return { red, chunks: chunkSentences(segmentSentences(red.text), maxChunkChars) };
 }
 
 function toOpenAIMessages(messages: BaseMessage[]): ChatCompletionMessageParam[] {
@@ -320,8 +325,7 @@ export function createLlmScorer(opts: LlmScorerOptions): LlmScorer {
     signal?.throwIfAborted();
     const usage = emptyUsage();
     const counters: Counters = { rejectedCitations: 0, droppedTags: 0 };
-    const red = redact(note.text, note.pii ?? { names: [] });
-    const chunks = chunkSentences(segmentSentences(red.text), maxChunkChars);
+    const { red, chunks } = prepareNote(note, maxChunkChars);
     const tags: Tag[] = [];
     for (const [index, chunk] of chunks.entries()) {
       signal?.throwIfAborted();

@@ -50,7 +50,7 @@ export interface ScoreRunSummary {
   elapsedMs: number;
 }
 
-interface NoteRow {
+export interface NoteRow {
   note_id: string;
   text: string;
   text_sha256: string;
@@ -101,7 +101,8 @@ export async function notesToScore(db: Db, scorer: Scorer, framework: Framework,
   );
 }
 
-function toInput(n: NoteRow): NoteInput {
+/** What a scorer is handed for one note: its text, date, type and the client's personal data for redaction. */
+export function noteInput(n: NoteRow): NoteInput {
   const names = [n.first_name, n.last_name].filter((x): x is string => Boolean(x));
   return {
     noteId: n.note_id,
@@ -180,7 +181,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
       const note = notes[i]!;
       let done: Done;
       try {
-        const outcome = await scorer.scoreNote(toInput(note), opts.signal);
+        const outcome = await scorer.scoreNote(noteInput(note), opts.signal);
         done = { note, outcome, usage: outcome.usage };
       } catch (e) {
         const usage = e instanceof NoteScoringError ? e.usage : { requests: 0, promptTokens: 0, completionTokens: 0 };
