@@ -16,6 +16,7 @@ import { LEVELS, noteInput, notesToScore, runScoring, summarizeCase, type EvalRe
 import { figuresByLevel, formatRowProblem, SDOH_NO_LABEL } from './score/eval.ts';
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { verifyStoredTags } from './score/verify-stored.ts';
+import { createVerifier } from './score/verify.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
 import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
@@ -420,7 +421,7 @@ async function cmdEval(values: Values, config: Config, io: Io): Promise<number> 
   const choice = await chooseScorer(config, framework, { ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}) });
   const scorer = { kind: choice.scorer.kind, model: choice.scorer.model, promptVersion: choice.scorer.promptVersion };
   if (kind === 'sdoh') {
-    const r = await evalSdoh(gold, choice.scorer, columns);
+    const r = await evalSdoh(gold, choice.scorer, columns, createVerifier(framework));
     // warnings go to stderr in both modes, so stdout under --json stays one JSON document
     for (const p of r.problems.slice(0, 20)) io.err(`warning: row left out: ${formatRowProblem(p)}`);
     if (r.problems.length > 20) io.err(`warning: … and ${r.problems.length - 20} more rows left out (all of them under "problems" with --json)`);

@@ -9,6 +9,7 @@ import {
 } from './eval.ts';
 import { createOfflineScorer } from './offline.ts';
 import type { NoteInput, Pricing, Scorer } from './types.ts';
+import type { Verifier } from './verify.ts';
 
 /** Loads the framework a command names (or the configured one), failing with the problems found. */
 export function resolveFramework(config: Config, id?: string): Framework {
@@ -83,12 +84,18 @@ export interface SdohEval {
  * a unit; its labels, mapped to domains, are the gold; a prediction is any tag's domain.
  * Adverse → concern, nonadverse → strength for the polarity level.
  */
-export async function evalSdoh(file: string, scorer: Scorer, columns: SdohColumnNames = {}): Promise<SdohEval> {
+export async function evalSdoh(file: string, scorer: Scorer, columns: SdohColumnNames = {}, verifier?: Verifier): Promise<SdohEval> {
   const gold = parseSdohGold(await readGoldCsv(file), columns);
   const predicted: Prediction[] = [];
   for (const u of gold.units) {
     const outcome = await scorer.scoreNote({ noteId: u.unit, text: u.text, textSha256: '' });
-    for (const t of outcome.tags) predicted.push({ unit: u.unit, domain: t.domainId, direction: t.direction, status: t.status === 'negated' ? 'current' : t.status });
+    // judged as stored: after the verifier, as runScoring does
+    const tags = verifier ? (await verifier.verifyNote(u.text, outcome.tags)).tags : outcome.tags;
+    for (const t of tags) {
+      // a denied problem ("denies any trouble getting to appointments") is a non-adverse mention of the domain
+      const denied = t.status === 'negated' && (t.direction === 'concern' || t.direction === 'deterioration');
+      predicted.push({ unit: u.unit, domain: t.domainId, direction: denied ? 'strength' : t.direction, status: t.status === 'negated' ? 'current' : t.status });
+    }
   }
   const scores = scoreSdoh(gold, predicted);
   return {
