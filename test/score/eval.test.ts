@@ -209,6 +209,22 @@ describe('labelled sentences: figures', () => {
     expect(fs1(r.reports[0]!)).toMatchObject({ support: 1, tp: 1, fp: 0, fn: 0 });
     expect(fs1(r.reports[1]!)).toMatchObject({ support: 2, tp: 1, fp: 0, fn: 1 });
   });
+
+  it('a denied problem is a non-adverse mention at the polarity level; the verifier, when given, judges tags as they would be stored', async () => {
+    const file = goldFile('text,label,adverse\nNo trouble getting to appointments,TRANSPORTATION,nonadverse\nHer son lost his job last week,EMPLOYMENT,adverse\n');
+    const scorer = stubScorer({
+      'No trouble getting to appointments': [['transport', 'concern', 'negated']],
+      'Her son lost his job last week': [['employment', 'deterioration', 'current']],
+    });
+    const cell = (rep: EvalReport, domain: string) => rep.perDomain.find((d) => d.domain === domain)!;
+    const plain = await evalSdoh(file, scorer);
+    expect(cell(plain.reports[1]!, 'transport')).toMatchObject({ support: 1, tp: 1, fp: 0 });
+    expect(cell(plain.reports[0]!, 'employment')).toMatchObject({ tp: 1 });
+    // the stub cites the first character, which supports nothing: stored tags go through the verifier
+    const dropAll = { version: 'drop-all', verifyNote: async (_text: string, tags: readonly unknown[]) => ({ tags: [], checks: [], tagsDropped: tags.length, tagsCorrected: 0 }) };
+    const verified = await evalSdoh(file, scorer, {}, dropAll);
+    expect(cell(verified.reports[0]!, 'employment')).toMatchObject({ tp: 0, fn: 1 });
+  });
 });
 
 describe('scoreSets', () => {
