@@ -1,12 +1,13 @@
 import { normalizeWithMap, type NormalizedText } from './align.ts';
+import { findThirdParty } from './third-party.ts';
 import type { NotePii } from './types.ts';
 
 export interface Redacted {
-  /** the text with personal data replaced by placeholders such as [NAME_1], [PHONE_1] */
+  /** the text with personal data replaced by placeholders such as [NAME_1], [PHONE_1], [STREET_1] */
   text: string;
   /** maps an offset in the redacted text back to the original text */
   toOriginal(offset: number): number;
-  /** puts the original values back into a string quoted from the redacted text */
+  /** puts the original values back into a string quoted from the redacted text (placeholders in any case: "[name_1]", "[ Name_1 ]") */
   restore(s: string): string;
   /** how many values of each kind were replaced */
   counts: Record<string, number>;
@@ -22,7 +23,10 @@ export interface Redacted {
  *   accent- and punctuation-insensitive; the street line alone too);
  * - by pattern, for anyone: phone numbers ((555) 010-2030, 555-010-2030, 555.010.2030,
  *   +1 555 010 2030, +44 20 7946 0958, 555-0101), e-mail addresses, SSN-like ids (123-45-6789)
- *   and street addresses (12 Maple Street, Apt 4B).
+ *   and street addresses (12 Maple Street, Apt 4B);
+ * - other people's data (third-party.ts): names of children, relatives, landlords, workers…
+ *   and nicknames ([NAME_n], like the client's: the model sees people apart, not who is who),
+ *   street names without a number ([STREET_n]) and named employers ([EMPLOYER_n]).
  * Overlaps go to the longer match. Placeholders are numbered per kind in order of first
  * appearance; one value (same digits, same folded name…) always gets the same placeholder.
  *
@@ -34,13 +38,13 @@ export interface Redacted {
  * that covers it; a placeholder is never split.
  */
 
-export type PiiKind = 'name' | 'phone' | 'email' | 'id' | 'dob' | 'address';
+export type PiiKind = 'name' | 'phone' | 'email' | 'id' | 'dob' | 'address' | 'street' | 'employer';
 
 const PLACEHOLDER_PREFIX: Record<PiiKind, string> = {
-  name: 'NAME', phone: 'PHONE', email: 'EMAIL', id: 'ID', dob: 'DOB', address: 'ADDRESS',
+  name: 'NAME', phone: 'PHONE', email: 'EMAIL', id: 'ID', dob: 'DOB', address: 'ADDRESS', street: 'STREET', employer: 'EMPLOYER',
 };
 /** Among overlapping matches of the same length, the more specific kind wins. */
-const PRIORITY: Record<PiiKind, number> = { email: 6, id: 5, dob: 4, phone: 3, address: 2, name: 1 };
+const PRIORITY: Record<PiiKind, number> = { email: 8, id: 7, dob: 6, phone: 5, address: 4, street: 3, employer: 2, name: 1 };
 
 interface Hit {
   start: number;
@@ -65,6 +69,9 @@ interface Mapping {
 }
 
 const mappings = new WeakMap<Redacted, Mapping>();
+
+/** A placeholder as a model may echo it: any case, stray spaces, "-" or a space for "_". */
+const PLACEHOLDER_RE = /\[[ \t]*(?:(NAME|PHONE|EMAIL|ID|ADDRESS|STREET|EMPLOYER)[ \t]*[_ \t-]?[ \t]*(\d{1,6})|DOB)[ \t]*\]/gi;
 
 // ---------------------------------------------------------------------------------------------
 // Patterns
@@ -248,6 +255,9 @@ function collectHits(text: string, pii: NotePii): Hit[] {
   for (const m of text.matchAll(ADDRESS_RE)) {
     add(m.index, m.index + m[0].length, 'address', (fold(m[0]).match(/[\p{L}\p{N}]+/gu) ?? []).join(' '));
   }
+
+  // other people's
+  for (const h of findThirdParty(text)) add(h.start, h.end, h.kind, h.key ?? fold(text.slice(h.start, h.end)));
   return hits;
 }
 
@@ -263,10 +273,10 @@ function resolveOverlaps(hits: Hit[]): Hit[] {
 
 export function redact(text: string, pii: NotePii = { names: [] }): Redacted {
   const hits = resolveOverlaps(collectHits(text, pii));
-  const counts: Record<string, number> = { name: 0, phone: 0, email: 0, id: 0, dob: 0, address: 0 };
+  const counts: Record<string, number> = { name: 0, phone: 0, email: 0, id: 0, dob: 0, address: 0, street: 0, employer: 0 };
   const placeholderOf = new Map<string, string>();
   const originalOf = new Map<string, string>();
-  const next: Record<PiiKind, number> = { name: 0, phone: 0, email: 0, id: 0, dob: 0, address: 0 };
+  const next: Record<PiiKind, number> = { name: 0, phone: 0, email: 0, id: 0, dob: 0, address: 0, street: 0, employer: 0 };
   const reps: Replacement[] = [];
   let out = '';
   let pos = 0;
@@ -288,11 +298,10 @@ export function redact(text: string, pii: NotePii = { names: [] }): Redacted {
   out += text.slice(pos);
 
   const mapping: Mapping = { reps, originalLength: text.length };
-  const placeholderRe = /\[(?:(?:NAME|PHONE|EMAIL|ID|ADDRESS)_\d+|DOB)\]/g;
   const result: Redacted = {
     text: out,
     toOriginal: (offset) => mapStart(mapping, offset),
-    restore: (s) => s.replace(placeholderRe, (p) => originalOf.get(p) ?? p),
+    restore: (s) => s.replace(PLACEHOLDER_RE, (p, kind?: string, n?: string) => originalOf.get(kind ? `[${kind.toUpperCase()}_${Number(n)}]` : '[DOB]') ?? p),
     counts,
   };
   mappings.set(result, mapping);
