@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alignQuote, DEFAULT_FUZZY_THRESHOLD } from '../../src/score/align.ts';
+import { segmentSentences } from '../../src/score/segment.ts';
 import type { Citation } from '../../src/score/types.ts';
 
 const NOTE =
@@ -43,10 +44,16 @@ describe('alignQuote: exact and normalised', () => {
     expect(c?.similarity).toBe(1);
   });
 
-  it('prefers an occurrence that is a whole word', () => {
+  it('prefers an occurrence that is a whole word, and takes part of a word when it does not change the meaning', () => {
     const text = 'The jobs fair was full. He lost his job.';
     const [c] = verified(text, alignQuote(text, 'job'));
     expect(c?.start).toBe(text.lastIndexOf('job'));
+    const [d] = verified(text, alignQuote('The jobs fair was full.', 'job'));
+    expect(d).toMatchObject({ start: 4, quote: 'job', match: 'exact' });
+    // but not "he" out of "She", "2" out of "12" or "employed" out of "unemployed"
+    expect(alignQuote('She left. They had 12 children. Unemployed.', 'he left')).toBeNull();
+    expect(alignQuote('She left. They had 12 children. Unemployed.', '2 children')).toBeNull();
+    expect(alignQuote('She left. They had 12 children. Unemployed.', 'employed')).toBeNull();
   });
 
   it('prefers a normalised match in the cited sentence over an exact one elsewhere', () => {
@@ -57,14 +64,19 @@ describe('alignQuote: exact and normalised', () => {
   });
 
   it('keeps offsets exact after emoji, with combining marks and CRLF', () => {
-    const text = 'Great news 😀👍🏽 today.\r\nJose\u0301 said: “the cafe\u0301 hired me” \r\n\tfor  weekends.';
-    const [a] = verified(text, alignQuote(text, 'great news 😀👍🏽 today. José said'));
-    expect(a).toMatchObject({ start: 0, match: 'normalized' });
-    expect(a?.quote).toBe('Great news 😀👍🏽 today.\r\nJose\u0301 said');
-    const [b] = verified(text, alignQuote(text, 'the café hired me" for weekends'));
-    expect(b?.quote).toBe('the cafe\u0301 hired me” \r\n\tfor  weekends');
+    const text = 'Great news 😀👍🏽 today.\r\nJose\u0301 said: “the cafe\u0301 hired me” \r\n\tfor  weekends only.';
+    const [a] = verified(text, alignQuote(text, 'great news 😀👍🏽 TODAY'));
+    expect(a).toMatchObject({ start: 0, match: 'normalized', quote: 'Great news 😀👍🏽 today' });
+    const [j] = verified(text, alignQuote(text, 'José said: "the café hired me"'));
+    expect(j).toMatchObject({ start: text.indexOf('Jose'), match: 'normalized', quote: 'Jose\u0301 said: “the cafe\u0301 hired me”' });
+    // across the line breaks (sentence ends): one citation per sentence, each exact
+    const parts = verified(text, alignQuote(text, 'the café hired me" for weekends only'));
+    expect(parts.map((c) => c.quote)).toEqual(['the cafe\u0301 hired me”', 'for  weekends only']);
+    expect(parts.map((c) => c.match)).toEqual(['normalized', 'normalized']);
     const [e] = verified(text, alignQuote(text, 'today.'));
     expect(e).toMatchObject({ start: text.indexOf('today'), match: 'exact' });
+    // a part of two words is too little to stand as evidence of its own
+    expect(alignQuote(text, 'great news 😀👍🏽 today. José said')).toBeNull();
   });
 
   it('never cuts an accent off its letter in the normalised pass', () => {
@@ -148,9 +160,43 @@ function codePointBoundaries(text: string): number[] {
   return out;
 }
 
-/** Offsets that split neither a surrogate pair nor a letter from its combining marks. */
+const WORD_UNIT = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * Offsets that split neither a surrogate pair nor a word (letters, digits, marks on both
+ * sides): a match may cut a word only where the cut part does not change the meaning, which
+ * random text cannot promise ("he" out of "she", "2" out of "12").
+ */
+function wordBoundaries(text: string): number[] {
+  return codePointBoundaries(text).filter((i) => !(WORD_UNIT.test(text[i - 1] ?? '') && WORD_UNIT.test(text[i] ?? '')));
+}
+
+/** Offsets that split no surrogate pair, no word and no letter from its combining marks. */
 function clusterBoundaries(text: string): number[] {
-  return codePointBoundaries(text).filter((i) => i === text.length || !/^\p{M}/u.test(String.fromCodePoint(text.codePointAt(i) as number)));
+  return wordBoundaries(text).filter((i) => i === text.length || !/^\p{M}/u.test(String.fromCodePoint(text.codePointAt(i) as number)));
+}
+
+/** Whether a span ending at j would cut the "'t" of a "n't" off its word. */
+function cutsNt(text: string, j: number): boolean {
+  return /^['’]t(?![\p{L}\p{N}])/u.test(text.slice(j)) && /n$/i.test(text.slice(0, j));
+}
+
+/** The note's sentences that [i, j) overlaps with letters or digits. */
+function sentencesOver(text: string, i: number, j: number): number {
+  return segmentSentences(text).filter((s) => s.start < j && s.end > i && /[\p{L}\p{N}]/u.test(text.slice(Math.max(i, s.start), Math.min(j, s.end)))).length;
+}
+
+/** A quote over several sentences is stored per sentence, inside the quoted span, in order; or not at all. */
+function checkSplit(text: string, cs: Citation[] | null, i: number, j: number): void {
+  if (cs === null) return;
+  expect(cs.length).toBeGreaterThan(1);
+  for (const [k, c] of cs.entries()) {
+    expect(c.start).toBeGreaterThanOrEqual(i);
+    expect(c.end).toBeLessThanOrEqual(j);
+    // whitespace the quote began with may lie between sentences; its words lie in one
+    expect(sentencesOver(text, c.start, c.end)).toBe(1);
+    if (k > 0) expect(c.start).toBeGreaterThanOrEqual((cs[k - 1] as Citation).end);
+  }
 }
 
 function pickSpan(bounds: number[], a: number, b: number): [number, number] {
@@ -199,17 +245,23 @@ function checkInvariant(text: string, cs: Citation[] | null): void {
 }
 
 describe('alignQuote: properties', () => {
-  it('finds any exact substring, at [i, j) when near is [i, j)', () => {
+  it('finds any exact substring of one sentence, at [i, j) when near is [i, j); splits or rejects one over several', () => {
     fc.assert(
       fc.property(noteArb, fc.nat(), fc.nat(), (text, a, b) => {
-        const [i, j] = pickSpan(codePointBoundaries(text), a, b);
+        const [i, j] = pickSpan(wordBoundaries(text), a, b);
         const sub = text.slice(i, j);
-        fc.pre(LETTER.test(sub));
+        fc.pre(LETTER.test(sub) && !cutsNt(text, j));
         const plain = alignQuote(text, sub);
         checkInvariant(text, plain);
-        expect(plain?.[0]?.quote).toBe(sub);
         const near = alignQuote(text, sub, { near: { start: i, end: j } });
         checkInvariant(text, near);
+        if (sentencesOver(text, i, j) > 1) {
+          checkSplit(text, near, i, j);
+          return;
+        }
+        // another occurrence may lie over a sentence end, and come back split
+        expect(plain).not.toBeNull();
+        if (plain?.length === 1) expect(plain[0]?.quote).toBe(sub);
         expect(near).toHaveLength(1);
         expect(near?.[0]).toMatchObject({ start: i, end: j, match: 'exact' });
       }),
@@ -217,7 +269,7 @@ describe('alignQuote: properties', () => {
     );
   });
 
-  it('finds a substring perturbed within the normalised class, at its original span', () => {
+  it('finds a substring of one sentence perturbed within the normalised class, at its original span', () => {
     fc.assert(
       fc.property(noteArb, fc.nat(), fc.nat(), fc.array(fc.nat(), { minLength: 1, maxLength: 16 }), (text, a, b, seed) => {
         let [i, j] = pickSpan(clusterBoundaries(text), a, b);
@@ -225,9 +277,14 @@ describe('alignQuote: properties', () => {
         while (j > i && WS.test(text[j - 1] as string)) j--;
         const sub = text.slice(i, j);
         fc.pre(LETTER.test(sub));
+        fc.pre(!cutsNt(text, j));
         const quote = perturb(sub, seed);
         const cs = alignQuote(text, quote, { near: { start: i, end: j } });
         checkInvariant(text, cs);
+        if (sentencesOver(text, i, j) > 1) {
+          checkSplit(text, cs, i, j);
+          return;
+        }
         expect(cs).toHaveLength(1);
         expect(cs?.[0]?.quote).toBe(sub);
         expect(cs?.[0]).toMatchObject({ start: i, end: j });
