@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { alignQuote, type AlignOptions } from './align.ts';
+export { alignQuote, meaningDifference, type AlignOptions } from './align.ts';
 export { segmentSentences, type Sentence } from './segment.ts';
 export { redact, type Redacted } from './redact.ts';
 export { createOfflineScorer, OFFLINE_MODEL, OFFLINE_PROMPT_VERSION } from './offline.ts';
