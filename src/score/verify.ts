@@ -235,40 +235,41 @@ export function createVerifier(framework: Framework): Verifier {
     const direction = tag.direction;
     let why: string | undefined;
 
-    // polarity and negation, as the lexicon reads this domain in the cited clauses
+    const pseudo = triggers('pseudo');
+    const negations = triggers('negation').filter((x) => !pseudo.some((p) => p.start <= x.start && p.end >= x.end));
+    const want = polarityOf(tag.direction);
+    // A denial verb only ever denies a problem ("denies drug use", "negative for", "ruled out"),
+    // whatever the lexicon makes of the rest; "no" and "without" may instead mark a missing
+    // resource, which is a concern ("no income"), so they are left to the lexicon.
+    const denials = negations.filter((x) => DENIAL.test(x.text));
+    const denied = want === 'concern' && denials.length > 0 && allGoverned(denials, true);
+    if (denied && status !== 'negated') {
+      status = 'negated';
+      why = `the cited span denies the concern ("${denials[0]!.text}")`;
+    }
+
+    // polarity, as the framework's lexicon reads this domain in the cited clauses
     const readings = ctx.readings.filter((r) => r.domainId === tag.domainId && r.start < c.end && c.start < r.end);
     if (readings.length > 0) {
-      const want = polarityOf(tag.direction);
-      const agree = readings.filter((r) => r.polarity === want && (r.status === 'negated') === (tag.status === 'negated'));
-      if (agree.length === 0) {
+      const agree = readings.some((r) => r.polarity === want && (r.status === 'negated') === (status === 'negated'));
+      if (!agree) {
         const samePolarity = readings.filter((r) => r.polarity === want);
         if (want === 'concern' && samePolarity.length > 0) {
-          // the span speaks of the concern, but denies it (or affirms what the tag denied)
-          const read = samePolarity[0]!;
-          status = read.status;
-          why = read.status === 'negated' ? 'the cited span denies the concern' : 'the cited span affirms the concern the tag denied';
+          if (!denied) {
+            // the span speaks of the concern, but denies it (or affirms what the tag denied)
+            status = samePolarity[0]!.status;
+            why = status === 'negated' ? 'the cited span denies the concern' : 'the cited span affirms the concern the tag denied';
+          }
         } else if (want === 'positive' && readings.some((r) => r.polarity === 'concern' && r.status !== 'negated')) {
           return { ok: false, why: 'the cited span reads as a concern, not a strength' };
-        } else if (want === 'concern' && tag.status !== 'negated' && readings.some((r) => r.polarity === 'positive')) {
+        } else if (want === 'concern' && status !== 'negated' && readings.some((r) => r.polarity === 'positive')) {
           return { ok: false, why: 'the cited span reads as a strength, not a concern' };
         }
       }
-    } else if (tag.status !== 'negated') {
-      const pseudo = triggers('pseudo');
-      const negations = triggers('negation').filter((x) => !pseudo.some((p) => p.start <= x.start && p.end >= x.end));
-      if (polarityOf(tag.direction) === 'positive') {
-        // no lexicon reading: a strength right after a plain negation is not supported ("not employed")
-        const neg = negations.find((x) => evidence.some((e) => governs(x, e) && /^[\s\p{P}]*$/u.test(s.slice(at(x.end), at(Math.max(x.end, e.start))))));
-        if (neg) return { ok: false, why: `the strength is negated ("${neg.text}")` };
-      } else {
-        // "no" and "without" may mark a missing resource, which is a concern ("no income"); a denial
-        // verb only ever denies a problem ("denies drug use", "negative for", "ruled out")
-        const denials = negations.filter((x) => DENIAL.test(x.text));
-        if (denials.length > 0 && allGoverned(denials, true)) {
-          status = 'negated';
-          why = `the cited span denies the concern ("${denials[0]!.text}")`;
-        }
-      }
+    } else if (want === 'positive' && status !== 'negated') {
+      // no lexicon reading: a strength right after a plain negation is not supported ("not employed")
+      const neg = negations.find((x) => evidence.some((e) => governs(x, e) && /^[\s\p{P}]*$/u.test(s.slice(at(x.end), at(Math.max(x.end, e.start))))));
+      if (neg) return { ok: false, why: `the strength is negated ("${neg.text}")` };
     }
 
     // history: a past-time cue in the evidence's clause, either side of it, with nothing saying "now"
