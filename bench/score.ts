@@ -11,7 +11,7 @@ import { runPipeline } from '../src/ingest/index.ts';
 import { loadPipeline } from '../src/ingest/pipeline.ts';
 import { generateSample } from '../src/sample/index.ts';
 import { createLlmScorer } from '../src/score/llm.ts';
-import { createOfflineScorer, runScoring } from '../src/score/index.ts';
+import { createOfflineScorer, runScoring, verifyStoredTags } from '../src/score/index.ts';
 import { openStore, type Db } from '../src/store/index.ts';
 import { sentencesOf, startFakeOpenAI } from '../test/support/fake-openai.ts';
 
@@ -65,6 +65,10 @@ export async function benchScore(opts: { notes: number; llmNotes: number }) {
     t = performance.now();
     await runScoring({ db, scorer: createOfflineScorer(framework), framework, verifier: { version: 'none', verifyNote: async (_text, tags) => ({ tags: [...tags], checks: [], tagsDropped: 0, tagsCorrected: 0 }) } });
     const unverifiedMs = performance.now() - t;
+    // caselens verify over what that run stored (reports only: nothing to change, since nothing was verified)
+    t = performance.now();
+    const stored = await verifyStoredTags(db, framework);
+    const verifyStoredMs = performance.now() - t;
 
     // LLM path: a local fake server that answers at once, quoting one sentence per note.
     const fake = await startFakeOpenAI((req) => {
@@ -94,6 +98,7 @@ export async function benchScore(opts: { notes: number; llmNotes: number }) {
       offlineTags: offline.tags,
       offlineWithoutVerifierNotesPerSec: Math.round(offline.notesScored / (unverifiedMs / 1000)),
       verifier: { version: offline.verifier, tagsContradicted: offline.tagsContradicted, tagsCorrected: offline.tagsCorrected },
+      verifyStored: { tagsChecked: stored.tagsChecked, wouldDrop: stored.tagsContradicted, wouldCorrect: stored.tagsCorrected, ms: Math.round(verifyStoredMs), tagsPerSec: Math.round(stored.tagsChecked / (verifyStoredMs / 1000)) },
       offlineCitationsExact: offline.citations.position,
       llm: {
         notes: llm.notesScored,
