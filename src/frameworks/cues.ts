@@ -10,12 +10,16 @@
  *  - a hyphen matches a hyphen, whitespace or nothing ("part-time" ~ "part time" ~ "parttime");
  *  - an apostrophe matches ' or ’ ;
  *  - "#" matches exactly one digit ("in 20##" matches "in 2019");
- *  - a final "*" matches the rest of the word ("evict*" matches evicted, eviction, evicting).
+ *  - a final "*" matches the rest of the word ("evict*" matches evicted, eviction, evicting);
+ *  - "_", standing as a word of its own but not the first, matches any one word ("lost _ job"
+ *    matches "lost his job", "lost her job", "lost a job").
  */
 
 const WORD_CHAR = String.raw`[\p{L}\p{N}]`;
-const ALLOWED_CHARS = /^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{N} '’\-/.&#*]+$/u;
-const DISALLOWED_CHAR = /[^\p{Ll}\p{Lo}\p{Lm}\p{M}\p{N} '’\-/.&#*]/u;
+const ALLOWED_CHARS = /^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{N} '’\-/.&#*_]+$/u;
+const DISALLOWED_CHAR = /[^\p{Ll}\p{Lo}\p{Lm}\p{M}\p{N} '’\-/.&#*_]/u;
+/** What "_" matches: one word, apostrophes and inner hyphens included ("son's", "part-time"). */
+const ANY_WORD = String.raw`[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*`;
 const MIN_CHARS_BEFORE_WILDCARD = 3;
 
 /** Why `cue` is not a valid cue phrase, or undefined if it is valid. */
@@ -28,9 +32,14 @@ export function cueSyntaxError(cue: string): string | undefined {
   }
   if (!ALLOWED_CHARS.test(cue)) {
     const bad = DISALLOWED_CHAR.exec(cue)?.[0] ?? '?';
-    return `cue "${cue}" contains "${bad}": cues are plain phrases of letters, digits, spaces and ' - / . &, with "#" for one digit and an optional final "*"`;
+    return `cue "${cue}" contains "${bad}": cues are plain phrases of letters, digits, spaces and ' - / . &, with "#" for one digit, "_" for one word and an optional final "*"`;
   }
   if (!/[\p{L}\p{N}#]/u.test(cue)) return `cue "${cue}" has no letters or digits`;
+  if (cue.includes('_')) {
+    const words = cue.split(' ');
+    if (words.some((w) => w.includes('_') && w !== '_')) return `cue "${cue}": "_" stands for one whole word, with spaces around it (like "lost _ job")`;
+    if (words[0] === '_' || words[words.length - 1] === '_') return `cue "${cue}": "_" may not be the first or last word (a cue starts and ends with a word of its own)`;
+  }
   const star = cue.indexOf('*');
   if (star !== -1) {
     if (star !== cue.length - 1) return `cue "${cue}": "*" is only allowed once, at the end of a cue`;
@@ -57,7 +66,8 @@ export function compileCue(cue: string): RegExp {
   const body = wildcard ? cue.slice(0, -1) : cue;
   let source = '';
   for (const ch of body) {
-    if (ch === ' ') source += String.raw`\s+`;
+    if (ch === '_') source += ANY_WORD;
+    else if (ch === ' ') source += String.raw`\s+`;
     else if (ch === '-') source += String.raw`(?:[-\u2010\u2011]|\s+)?`;
     else if (ch === "'" || ch === '’') source += "['’]";
     else if (ch === '#') source += String.raw`\p{Nd}`;

@@ -10,13 +10,20 @@ export interface IndicatorCue {
   domainId: string;
   indicatorId: string;
   direction: IndicatorDirection;
+  /** see `weak` in the schema: presence words, read like topic words */
+  weak: boolean;
+  /** see `background` in the schema: never read as a change */
+  background: boolean;
 }
 
 /** Every indicator cue of every domain, in file order. */
 export function indicatorCueEntries(framework: Framework): CueEntry<IndicatorCue>[] {
   return framework.domains.flatMap((domain) =>
     domain.indicators.flatMap((indicator) =>
-      indicator.cues.map((cue) => ({ cue, value: { domainId: domain.id, indicatorId: indicator.id, direction: indicator.direction } })),
+      indicator.cues.map((cue) => ({
+        cue,
+        value: { domainId: domain.id, indicatorId: indicator.id, direction: indicator.direction, weak: indicator.weak ?? false, background: indicator.background ?? false },
+      })),
     ),
   );
 }

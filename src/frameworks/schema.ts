@@ -108,6 +108,14 @@ export const indicatorSchema = z.strictObject({
   description: textSchema,
   cues: cueListSchema.min(1),
   examples: z.array(textSchema).min(1),
+  /**
+   * Presence words ("her husband", "two children"): evidence only when nothing else in the clause
+   * speaks to the domain, read like topic words (valence words can turn them), with the
+   * indicator's direction when there are none.
+   */
+  weak: z.boolean().default(false),
+  /** Attainment or background ("college graduate", "did not finish high school"): never read as a change. */
+  background: z.boolean().default(false),
 });
 
 export const domainSchema = z
@@ -126,6 +134,12 @@ export const domainSchema = z
      * valence or change cues give it a direction, and at lower confidence.
      */
     topicCues: cueListSchema.default([]),
+    /**
+     * Whose circumstances count: `client` (default) only the client's own, so a relative's job or
+     * drinking is not evidence for the domain; `household` also what relatives in the household
+     * have, do or suffer (a partner's car, a sister who watches the kids).
+     */
+    scope: z.enum(['client', 'household']).default('client'),
   })
   .superRefine((domain, ctx) => {
     reportDuplicates(ctx, domain.indicators, (x) => x.id, (i) => ['indicators', i, 'id'], (k) => `duplicate indicator id "${k}"`);
@@ -317,14 +331,52 @@ export const frameworkSchema = z
     historicalCues: cueListSchema.min(1),
     hypotheticalCues: cueListSchema.default([]),
     scopeTerminators: cueListSchema.default([]),
+    /**
+     * Words that link a cause and its effect ("because", "due to", "which", "making it"): like scope
+     * terminators they end the reach of a negation or time cue, but problem and strength words still
+     * reach across them ("struggles to get to work because the bus route changed").
+     */
+    linkCues: cueListSchema.default([]),
     improvementCues: cueListSchema.default([]),
     deteriorationCues: cueListSchema.default([]),
+    /** Phrases that put a clause in the present ("now", "currently"): a historical cue elsewhere in the clause does not reach past them. */
+    currentCues: cueListSchema.default([]),
     /** Marks a whole sentence as not evidence about the client (agency information, topics not covered). */
     nonEvidenceCues: cueListSchema.default([]),
     /** People other than the client ("neighbour", "roommate"): a clause with one of them as its subject is not evidence. */
     otherPersonCues: cueListSchema.default([]),
+    /**
+     * Relatives, by the domain their difficulties count for: a clause about "her son" with a concern
+     * of a client-scope domain ("her son was arrested") is evidence for that domain (parenting)
+     * instead.
+     */
+    relatives: z
+      .array(
+        z.strictObject({
+          domain: idSchema,
+          cues: cueListSchema.min(1),
+          /** only with an owner before it ("her mother", "client's dad"): a bare "Mother" in a note is often the client */
+          ownerOnly: z.boolean().default(false),
+        }),
+      )
+      .default([]),
+    /** Phrases that contain an indicator, topic or valence cue but mean something else ("animal shelter", "shift lead"). */
+    pseudoCues: cueListSchema.default([]),
+    /** Names of screenings, assessments and tests ("depression screening", "assessment of"): a cue next to one is named, not found. */
+    mentionCues: cueListSchema.default([]),
+    /**
+     * Change words of gaining something ("found", "obtained", "enrolled"): a gained strength is an
+     * improvement, but a gained crisis resource is still a concern ("found shelter", "enrolled at the
+     * food bank").
+     */
+    gainCues: cueListSchema.default([]),
     /** Words that make a domain topic a problem ("struggling", "lack of"): the topic tier tags it as a concern. */
     adverseCues: cueListSchema.default([]),
+    /**
+     * Words of worry ("concerned", "worried", "expressed concern"), also problem words: said by a
+     * relative they show that the relative cares about the client, not a problem in the relationship.
+     */
+    worryCues: cueListSchema.default([]),
     /** Words that make a domain topic a strength ("stable", "reliable"): the topic tier tags it as a strength. */
     supportiveCues: cueListSchema.default([]),
     domains: z.array(domainSchema).min(1),
@@ -339,15 +391,24 @@ export const frameworkSchema = z
       { name: 'negationCues', path: ['negationCues'], cues: fw.negationCues },
       { name: 'pseudoNegationCues', path: ['pseudoNegationCues'], cues: fw.pseudoNegationCues },
       { name: 'historicalCues', path: ['historicalCues'], cues: fw.historicalCues },
+      { name: 'currentCues', path: ['currentCues'], cues: fw.currentCues },
       { name: 'hypotheticalCues', path: ['hypotheticalCues'], cues: fw.hypotheticalCues },
       { name: 'scopeTerminators', path: ['scopeTerminators'], cues: fw.scopeTerminators },
+      { name: 'linkCues', path: ['linkCues'], cues: fw.linkCues },
       { name: 'nonEvidenceCues', path: ['nonEvidenceCues'], cues: fw.nonEvidenceCues },
     ]);
     reportCueLists(ctx, [
       { name: 'improvementCues', path: ['improvementCues'], cues: fw.improvementCues },
+      { name: 'gainCues', path: ['gainCues'], cues: fw.gainCues },
       { name: 'deteriorationCues', path: ['deteriorationCues'], cues: fw.deteriorationCues },
     ]);
-    reportCueLists(ctx, [{ name: 'otherPersonCues', path: ['otherPersonCues'], cues: fw.otherPersonCues }]);
+    reportCueLists(ctx, [
+      { name: 'otherPersonCues', path: ['otherPersonCues'], cues: fw.otherPersonCues },
+      ...fw.relatives.map((r, i) => ({ name: `relatives.${i}`, path: ['relatives', i, 'cues'], cues: r.cues })),
+    ]);
+    reportCueLists(ctx, [{ name: 'pseudoCues', path: ['pseudoCues'], cues: fw.pseudoCues }]);
+    reportCueLists(ctx, [{ name: 'mentionCues', path: ['mentionCues'], cues: fw.mentionCues }]);
+    reportCueLists(ctx, [{ name: 'worryCues', path: ['worryCues'], cues: fw.worryCues }]);
     // A word cannot make a topic both a problem and a strength.
     reportCueLists(ctx, [
       { name: 'adverseCues', path: ['adverseCues'], cues: fw.adverseCues },
@@ -371,6 +432,9 @@ export const frameworkSchema = z
     });
 
     const domainIds = new Set(fw.domains.map((d) => d.id));
+    fw.relatives.forEach((r, i) => {
+      if (!domainIds.has(r.domain)) issue(ctx, ['relatives', i, 'domain'], `unknown domain "${r.domain}"`);
+    });
     const lowest = values[0];
     const highest = values[values.length - 1];
     fw.instruments.forEach((inst, i) => {

@@ -181,3 +181,151 @@ export function segmentSentences(text: string): Sentence[] {
   emit(text, out, cursor, n);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// structure: which sentences are narrative, and which are headings, lists and codes
+
+/** Why a sentence is not narrative evidence. */
+export type StructureReason =
+  /** a heading line ("# Medications", "Assessment:", "HISTORY OF PRESENT ILLNESS") */
+  | 'heading'
+  /** under a heading of a list section: medications, allergies, procedures, problems, chief complaint… */
+  | 'list-section'
+  /** under a plan heading ("Plan:", "Goals:"): what is to be done, not what is */
+  | 'plan-section'
+  /** a bullet under a lead-in that announces a list of procedures, medications or a care plan */
+  | 'list-item'
+  /** coded terms such as "Stress (finding)" or "(procedure)" */
+  | 'coded-terms'
+  /** a line of doses, codes or check boxes */
+  | 'form';
+
+export interface NoteSentence extends Sentence {
+  /** the heading the sentence falls under, lower-cased, or "" */
+  section: string;
+  /** why the sentence is not narrative, or undefined when it is */
+  structured?: StructureReason;
+}
+
+/**
+ * Clinical records put lists of things next to narrative: a medication or problem list names
+ * conditions, it does not say the client has a problem now ("Hunger" under Chief Complaint is a
+ * symptom, "depression screening (procedure)" is a test that was done). These sections, list
+ * lead-ins and markers decide which sentences are not narrative.
+ */
+const LIST_SECTION = /^(?:(?:current |active |home |discharge )?medications?(?: list)?|meds|allerg(?:y|ies)(?: list)?|immuni[sz]ations?|vaccin(?:e|es|ations?)|procedures?(?: performed)?|problem list|problems|active problems|diagnos(?:is|es)|encounter diagnos(?:is|es)|(?:past )?medical history|pmh|past surgical history|surgical history|psh|family history|fh|review of systems|ros|vitals?|vital signs|labs?|lab results|laboratory(?: results)?|results|orders|chief complaints?|cc|reason for (?:visit|referral)|screenings?|codes?|icd(?: ?10)?(?: codes)?)$/u;
+const PLAN_SECTION = /^(?:plan|plans|plan of care|care ?plan|treatment plan|service plan|next steps?|goals?|recommendations?|to ?do|action items?|follow ?up(?: plan)?)(?: .*)?$/u;
+const NARRATIVE_SECTION = /^(?:history of present illness|hpi|subjective|objective|assessment|assessment and plan|a p|impression|social history|sh|summary|notes?|progress notes?|narrative|observations?|presentation|interval history)$/u;
+/** A lead-in line that announces a list of clinical items: "The following procedures were conducted:". */
+const LIST_LEAD_IN = /\b(?:procedures?|medications?|prescribed|immuni[sz]ations?|vaccin\w*|care ?plan|diagnos[ei]s|conditions|screenings?|tests?|orders?|allerg\w*)\b[^:]*:\s*$/iu;
+const BULLET = /^\s*(?:[-*•·▪◦‣]|\d{1,3}[.)])\s+/u;
+const MD_HEADING = /^\s*#{1,6}\s+(.+?)\s*#*\s*$/u;
+const LABEL_ONLY = /^\s*([\p{L}][\p{L}\p{N} /&'’()-]{0,48}?)\s*:\s*$/u;
+const LABEL_INLINE = /^\s*([\p{L}][\p{L}\p{N} /&'’()-]{0,48}?)\s*:\s+\S/u;
+const CAPS_LINE = /^\s*([A-Z][A-Z /&-]{1,48}[A-Z])\s*$/u;
+const HEADING_MAX_WORDS = 6;
+const SEMANTIC_TAG_RE = /\((?:finding|disorder|procedure|situation|observable entity|regime\/therapy|qualifier value|morphologic abnormality|event|person|social concept|record artifact|assessment scale|body structure|substance|physical object|environment|occupation)\)/iu;
+const DOSE_RE = /\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|ml|g|units?|iu|meq|mmol)\b/giu;
+const CHECKBOX_RE = /\[\s?[xX✓✔]?\s?\]/gu;
+const ICD_RE = /\b[A-TV-Z]\d{2}(?:\.\d{1,4})?\b/gu;
+
+type SectionKind = 'list' | 'plan' | 'narrative';
+
+function normalHeading(heading: string): string {
+  return heading.toLowerCase().replace(/[^\p{L}\p{N} ]/gu, ' ').replace(/\s+/gu, ' ').trim();
+}
+
+function sectionKind(heading: string): SectionKind {
+  const h = normalHeading(heading);
+  if (LIST_SECTION.test(h)) return 'list';
+  if (PLAN_SECTION.test(h)) return 'plan';
+  return 'narrative';
+}
+
+function wordCount(s: string): number {
+  return (s.match(/[\p{L}\p{N}]+/gu) ?? []).length;
+}
+
+/** The heading a line is, if it is one: "# Medications", "Allergies:", "HISTORY OF PRESENT ILLNESS". */
+function headingOf(line: string): string | undefined {
+  if (BULLET.test(line)) return undefined;
+  const md = MD_HEADING.exec(line)?.[1];
+  if (md !== undefined) return md;
+  const label = LABEL_ONLY.exec(line)?.[1];
+  if (label !== undefined && wordCount(label) <= HEADING_MAX_WORDS) return label;
+  // a line in capitals is a heading only when it names a known section: a worker may write "EVICTED TODAY"
+  const caps = CAPS_LINE.exec(line)?.[1];
+  if (caps !== undefined && (sectionKind(caps) !== 'narrative' || NARRATIVE_SECTION.test(normalHeading(caps)))) return caps;
+  return undefined;
+}
+
+function count(re: RegExp, s: string): number {
+  re.lastIndex = 0;
+  return (s.match(re) ?? []).length;
+}
+
+/**
+ * Sentences with their section and, for the ones that are not narrative, why. A heading line
+ * ("# Medications", "Allergies:") sets the section until the next heading, or until a blank line
+ * once the section has had content (notes go back to narrative without a heading); an inline label
+ * ("Plan: call the landlord") sets it for its own line only. Narrative sections (history of present
+ * illness, assessment, social history, anything unknown) are read as written.
+ */
+export function segmentNote(text: string): NoteSentence[] {
+  const out: NoteSentence[] = [];
+  let section = '';
+  let kind: SectionKind = 'narrative';
+  let sectionHasContent = false;
+  let listOpen = false;
+  let lineEnd = -1;
+  let lineIsHeading = false;
+  let lineIsBullet = false;
+  let inline: { kind: SectionKind; label: string } | undefined;
+  for (const s of segmentSentences(text)) {
+    if (s.start >= lineEnd) {
+      let a = s.start;
+      while (a > 0 && !isLineBreak(text.charCodeAt(a - 1))) a--;
+      let b = s.end;
+      while (b < text.length && !isLineBreak(text.charCodeAt(b))) b++;
+      const blankBefore = lineEnd >= 0 && /\n[^\S\n]*\r?\n/u.test(text.slice(lineEnd, a));
+      lineEnd = b;
+      const line = text.slice(a, b);
+      const heading = headingOf(line);
+      lineIsBullet = BULLET.test(line);
+      inline = undefined;
+      lineIsHeading = heading !== undefined;
+      if (blankBefore && sectionHasContent && kind !== 'narrative') {
+        kind = 'narrative';
+        section = '';
+      }
+      if (heading !== undefined && line.trimEnd().endsWith(':') && LIST_LEAD_IN.test(line) && sectionKind(heading) === 'narrative') {
+        // "The following procedures were conducted:" opens a list inside the section it is in
+        listOpen = true;
+      } else if (heading !== undefined) {
+        section = normalHeading(heading);
+        kind = sectionKind(heading);
+        sectionHasContent = false;
+        listOpen = false;
+      } else {
+        sectionHasContent = true;
+        const label = LABEL_INLINE.exec(line)?.[1];
+        if (label !== undefined && !lineIsBullet) {
+          const k = sectionKind(label);
+          if (k !== 'narrative') inline = { kind: k, label: normalHeading(label) };
+        }
+        // bullets stay in a list opened by a lead-in line until a line that is not a bullet
+        if (!lineIsBullet) listOpen = line.trimEnd().endsWith(':') && LIST_LEAD_IN.test(line);
+      }
+    }
+    const here: NoteSentence = { ...s, section: inline?.label ?? section };
+    const effective = inline?.kind ?? kind;
+    if (lineIsHeading) here.structured = 'heading';
+    else if (effective === 'list') here.structured = 'list-section';
+    else if (effective === 'plan') here.structured = 'plan-section';
+    else if (listOpen && lineIsBullet) here.structured = 'list-item';
+    else if (s.text.includes('(') && SEMANTIC_TAG_RE.test(s.text)) here.structured = 'coded-terms';
+    else if (/\d/u.test(s.text) ? count(DOSE_RE, s.text) >= 2 || count(ICD_RE, s.text) >= 2 : s.text.includes('[') && count(CHECKBOX_RE, s.text) >= 2) here.structured = 'form';
+    out.push(here);
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ describe('cue syntax', () => {
     ['h/o', undefined],
     ['in 20##', undefined],
     ['12-step', undefined],
+    ['lost _ job', undefined],
   ])('accepts %j', (cue, error) => {
     expect(cueSyntaxError(cue)).toBe(error);
   });
@@ -53,6 +54,13 @@ describe('cue matching', () => {
   it('apostrophes match straight and curly quotes; # matches one digit', () => {
     expect(found("can't and can’t", ["can't"])).toEqual(["can't", 'can’t']);
     expect(found('in 2019 and in 201 and in 20199', ['in 20##'])).toEqual(['in 2019']);
+  });
+
+  it('"_" matches exactly one word, with its apostrophes and inner hyphens', () => {
+    expect(found("She lost her job. He lost his son's part-time job. Lost job. Lost a great job.", ['lost _ job'])).toEqual(['lost her job']);
+    expect(found("lost her son's job and lost a part-time job", ['lost _ _ job'])).toEqual(["lost her son's job", 'lost a part-time job']);
+    expect(found("lost a part-time job", ['lost a _ job'])).toEqual(['lost a part-time job']);
+    expect(found('sleeping in her car, sleeping in car', ['sleeping in _ car'])).toEqual(['sleeping in her car']);
   });
 
   it('keeps the longest of overlapping matches, in text order, with UTF-16 offsets', () => {

@@ -225,7 +225,7 @@ describe('each kind of bad file gives one exact problem', () => {
       at(at(fw.domains, 0).indicators, 1).cues[1] = 'evict(ed|ion)';
     });
     expect(lines).toEqual([
-      `${file}: domains.0.indicators.1.cues.1: cue "evict(ed|ion)" contains "(": cues are plain phrases of letters, digits, spaces and ' - / . &, with "#" for one digit and an optional final "*"`,
+      `${file}: domains.0.indicators.1.cues.1: cue "evict(ed|ion)" contains "(": cues are plain phrases of letters, digits, spaces and ' - / . &, with "#" for one digit, "_" for one word and an optional final "*"`,
     ]);
   });
 
@@ -248,6 +248,47 @@ describe('each kind of bad file gives one exact problem', () => {
       fw.historicalCues.push('denies');
     });
     expect(lines).toEqual([`${file}: historicalCues.1: cue "denies" is also listed in negationCues`]);
+  });
+
+  it('relatives linked to an unknown domain', () => {
+    const { file, lines } = problemsFor((fw) => {
+      fw.relatives = [{ domain: 'parenting', cues: ['son'] }];
+    });
+    expect(lines).toEqual([`${file}: relatives.0.domain: unknown domain "parenting"`]);
+  });
+
+  it('a relative who is also an other person, and a link word that is also a scope terminator', () => {
+    const { file, lines } = problemsFor((fw) => {
+      fw.otherPersonCues = ['neighbour'];
+      fw.relatives = [{ domain: 'housing', cues: ['neighbour'] }];
+      fw.scopeTerminators = ['but', 'because'];
+      fw.linkCues = ['because'];
+    });
+    expect(lines).toEqual([
+      `${file}: linkCues.0: cue "because" is also listed in scopeTerminators`,
+      `${file}: relatives.0.cues.0: cue "neighbour" is also listed in otherPersonCues`,
+    ]);
+  });
+
+  it('a "_" word wildcard that is not a whole word, or stands first', () => {
+    const { file, lines } = problemsFor((fw) => {
+      at(at(fw.domains, 0).indicators, 1).cues.push('lost_ home', '_ evicted');
+    });
+    expect(lines).toEqual([
+      `${file}: domains.0.indicators.1.cues.2: cue "lost_ home": "_" stands for one whole word, with spaces around it (like "lost _ job")`,
+      `${file}: domains.0.indicators.1.cues.3: cue "_ evicted": "_" may not be the first or last word (a cue starts and ends with a word of its own)`,
+    ]);
+  });
+
+  it('new fields have defaults: scope, weak and background', () => {
+    const file = tmp.write('mini.yaml', miniFramework());
+    const result = loadFramework(file);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.framework.domains[0]?.scope).toBe('client');
+    expect(result.framework.domains[0]?.indicators[0]).toMatchObject({ weak: false, background: false });
+    expect(result.framework.relatives).toEqual([]);
+    expect(result.framework.gainCues).toEqual([]);
   });
 
   it('instrument linked to an unknown domain', () => {

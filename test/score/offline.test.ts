@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCueMatcher, frameworkSchema, loadFramework, type Framework, type FrameworkInput } from '../../src/frameworks/index.ts';
-import { createOfflineScorer, createWordCueMatcher, INDICATOR_CONFIDENCE, TOPIC_CONFIDENCE } from '../../src/score/offline.ts';
+import { createOfflineScorer, createWordCueMatcher, explain, INDICATOR_CONFIDENCE, OFFLINE_PROMPT_VERSION, TOPIC_CONFIDENCE, WEAK_CONFIDENCE } from '../../src/score/offline.ts';
 import type { Tag } from '../../src/score/types.ts';
 import { Db } from '../../src/store/index.ts';
 
@@ -160,17 +160,133 @@ describe('offline scorer: citations', () => {
   });
 });
 
+describe('offline scorer: negation scope', () => {
+  it('a missing resource is a current concern, a denied problem a negated one', async () => {
+    expect(await read('No current income or food.')).toEqual(['food concern/current', 'income concern/current']);
+    expect(await read('No concerns about housing at this time.')).toEqual(['housing concern/negated']);
+    expect(await read('Denies drug use.')).toEqual(['substance_use concern/negated']);
+    // the denied concerns reach what they are about
+    expect(await read('Reports no significant concerns with mental health or substance use.')).toEqual(['mental_health concern/negated', 'substance_use concern/negated']);
+  });
+
+  it('a problem avoided while doing something is a strength; a reported denial stays negated', async () => {
+    expect(await read('He worked every weekend without missing a shift.')).toEqual(['employment strength/current']);
+    expect(await read('She has not missed any shifts this month.')).toEqual(['employment concern/negated']);
+  });
+
+  it('scope ends at terminators and link words, and at the first indicator cue it reaches', async () => {
+    expect(await read('Denies drug use, which her probation officer confirmed.')).toEqual(['substance_use concern/negated']);
+    expect(await read('Without stable housing she cannot keep a job.')).toEqual(['employment concern/current', 'housing concern/current']);
+  });
+
+  it('"has not slept" is a symptom, not a negated housing problem', async () => {
+    expect(await read('Has not slept in 3 days and appears manic.')).toEqual(['mental_health concern/current']);
+  });
+});
+
+describe('offline scorer: experiencer', () => {
+  it("a relative's difficulty in a domain about the client's own circumstances counts for the relative's domain", async () => {
+    expect(await read('Her son is unemployed.')).toEqual(['parenting concern/current']);
+    expect(await read('She has a son who is unemployed.')).toEqual(['parenting concern/current']);
+    expect(await read('Her husband lost his job last month.')).toEqual(['family_social deterioration/current']);
+  });
+
+  it('household domains count what relatives do; acts toward the client count whoever does them', async () => {
+    expect(await read('Her sister watches the kids while she works.')).toEqual(['childcare strength/current']);
+    expect(await read('Her neighbour drives her to her appointments.')).toEqual(['family_social strength/current', 'transport strength/current']);
+  });
+
+  it('groups of other people are not the client', async () => {
+    expect(await read('Some patients report feeling unsafe at bus stops at night.')).toEqual([]);
+    expect(await read('She volunteers at a program for homeless veterans.')).toEqual(['family_social strength/current']);
+  });
+
+  it("a relative's worry about the client is no problem in the relationship", async () => {
+    expect(await read('Husband expressed concern about her worsening cough.')).toEqual(['family_social strength/current']);
+  });
+});
+
+describe('offline scorer: structure, collisions and the domain cap', () => {
+  it('does not read coded terms, list sections or screening names as findings', async () => {
+    expect(await read('Patient has a history of part-time employment (finding), reports of violence in the environment (finding), stress (finding), social isolation (finding).')).toEqual([]);
+    expect(await read('# Chief Complaint\n- Hunger\n\n# Social History\nPatient currently has NO INSURANCE.')).toEqual(['health_care concern/current']);
+    expect(await read('Depression screening completed today.')).toEqual([]);
+    expect(await read('Screening for domestic abuse was done at intake.')).toEqual([]);
+  });
+
+  it('phrases that contain a cue but mean something else are not read', async () => {
+    expect(await read('He started volunteering at the animal shelter.')).toEqual(['family_social improvement/current']);
+    expect(await read('Patient reports increased hunger and thirst.')).toEqual([]);
+    expect(await read('Addiction counselor involved.')).toEqual(['substance_use strength/current']);
+  });
+
+  it('a gained crisis resource is still a concern; a gained strength an improvement', async () => {
+    expect(await read('Client found shelter in the emergency department.')).toEqual(['housing concern/current']);
+    expect(await read('She found an apartment near her work.')).toEqual(['housing improvement/current']);
+  });
+
+  it('a background fact is not a change', async () => {
+    expect(await read('Patient has completed some college courses.')).toEqual(['education strength/current']);
+  });
+
+  it('each part of a sentence between commas speaks for at most two domains', async () => {
+    const tags = await tagsOf('Job loss, housing risk, depression worsening.');
+    expect(tags.map((t) => `${t.domainId} ${t.direction}/${t.status}`).sort()).toEqual(['employment deterioration/current', 'housing concern/current', 'mental_health deterioration/current']);
+    expect(tags.flatMap((t) => t.citations.map((c) => c.quote)).sort()).toEqual(['Job loss', 'depression worsening', 'housing risk']);
+    const e = explain(framework, 'Evicted, unemployed, drinking and depressed.');
+    expect(new Set(e.tags.map((t) => t.domainId)).size).toBeGreaterThanOrEqual(3);
+    const e2 = explain(framework, 'Evicted and unemployed and drinking and depressed.');
+    expect(new Set(e2.tags.map((t) => t.domainId)).size).toBe(2);
+    expect(e2.skipped.filter((x) => x.reason.startsWith('more than 2 domains'))).toHaveLength(2);
+  });
+
+  it('weak (presence) cues count only when nothing else speaks to their domain', async () => {
+    const married = await tagsOf('The patient is married and has three kids.');
+    expect(married.map((t) => [t.domainId, t.direction, t.confidence])).toEqual(
+      expect.arrayContaining([['family_social', 'strength', WEAK_CONFIDENCE], ['parenting', 'concern', WEAK_CONFIDENCE]]),
+    );
+    expect(await read('Her husband is abusive and she is afraid of him.')).not.toContain('family_social strength/current');
+  });
+});
+
+describe('explain', () => {
+  it('gives the cue, tier and context behind every finding, what was skipped and why, and the structure', () => {
+    const text = 'Client denies drinking but still using meth. Her neighbour was evicted.\n# Medications\nsertraline 50 mg';
+    const e = explain(framework, text);
+    expect(e.tags).toEqual(scorerTagsSync(text));
+    const negated = e.findings.find((f) => f.status === 'negated')!;
+    expect(negated).toMatchObject({ domainId: 'substance_use', tier: 'indicator', cues: ['drinking'], quote: 'Client denies drinking' });
+    expect(negated.context).toEqual(['negation: "denies"']);
+    expect(e.skipped).toEqual([expect.objectContaining({ domainId: 'housing', quote: 'evicted', reason: 'about another person ("neighbour")' })]);
+    expect(e.structured.map((x) => x.reason)).toEqual(['heading', 'list-section']);
+    for (const f of e.findings) expect(text.slice(f.start, f.end)).toBe(f.quote);
+  });
+
+  it('records the prompt version of this scorer in its tags', () => {
+    expect(createOfflineScorer(framework).promptVersion).toBe(`${OFFLINE_PROMPT_VERSION}+self-sufficiency@1.2.0`);
+    expect(OFFLINE_PROMPT_VERSION).toBe('offline-v3');
+  });
+});
+
+/** The tags scoreNote stores, computed the same way but synchronously for comparison. */
+function scorerTagsSync(text: string) {
+  return explain(framework, text).tags;
+}
+
 describe('createWordCueMatcher', () => {
   it('finds exactly what createCueMatcher finds', () => {
     const cues = [
       ...framework.negationCues, ...framework.pseudoNegationCues, ...framework.historicalCues, ...framework.scopeTerminators,
       "driver's licen*", 'part-time', 'pre-k', 'no-show', 'ex-partner', 'f/u', 'h/o', 'ssi/ssdi', 'a1c', 'in 20##', 'evict*', 'self-harm', 'no one to', 'a.m',
+      'lost _ job', 'sleeping in _ car', 'no _ _ income', '# children', '## kids', 'age 1#', 'in-laws', 'ex-wife',
     ];
     const entries = [...new Set(cues)].map((cue) => ({ cue, value: cue.length % 3 === 0 ? 'a' : 'b' }));
     const texts = [
       "Pt's driver’s licence lapsed in 2019; no-show x2. F/U w/ PCP. H/O DV with ex partner, SSI/SSDI pending, A1C 7.2 at 9 a.m.",
       'Works part time (parttime, part-time); kids in pre k and prek. No longer homeless, not only evicted but evicting. Self harm denied.',
       'Denies any SI, never, none; history of eviction in 2019 — but no one to call. No change. Without fail.',
+      "She lost her job; he lost his son's job; lost job. Sleeping in her car, sleeping in car. No steady monthly income.",
+      'Has 3 children and 12 kids, 123 children, ٣ children, age 14 and age 140; in-laws, in laws, inlaws, ex wife, exwife, ex-wife.',
       '', '   ', '🙂 no\r\nno\tno  denies',
     ];
     for (const group of [undefined, (v: string) => v]) {
@@ -267,9 +383,9 @@ async function readCsv<T>(file: string, columns: string): Promise<T[]> {
   }
 }
 
-// The levels reached when this test was written (0.871 and 0.652), less 0.02 of slack.
-const SAMPLE_POLARITY_F1_FLOOR = 0.851;
-const SDOH_DOMAIN_F1_FLOOR = 0.632;
+// The levels reached when this test was last tuned (0.877 and 0.749), less 0.02 of slack.
+const SAMPLE_POLARITY_F1_FLOOR = 0.857;
+const SDOH_DOMAIN_F1_FLOOR = 0.729;
 
 describe('offline scorer on labelled notes', () => {
   it(`sample notes: polarity-level macro F1 ≥ ${SAMPLE_POLARITY_F1_FLOOR}`, async () => {

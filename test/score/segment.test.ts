@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { segmentSentences, type Sentence } from '../../src/score/segment.ts';
+import { segmentNote, segmentSentences, type Sentence } from '../../src/score/segment.ts';
 
 const texts = (s: string): string[] => segmentSentences(s).map((x) => x.text);
 
@@ -105,5 +105,72 @@ describe('segmentSentences', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('segmentNote: narrative and structure', () => {
+  const kinds = (text: string) => segmentNote(text).map((s) => `${s.structured ?? 'narrative'}: ${s.text}`);
+
+  it('marks headings, list sections, list items under a lead-in, plans and coded terms', () => {
+    const note = [
+      '# Chief Complaint', '- Hunger', '', '# History of Present Illness', 'Patient reports fatigue.',
+      'Patient has a history of stress (finding), social isolation (finding).', '', '# Medications',
+      'sertraline 50 mg oral tablet; naltrexone 50 mg oral tablet', '', '## Plan', 'The following procedures were conducted:', '- depression screening (procedure)',
+    ].join('\n');
+    expect(kinds(note)).toEqual([
+      'heading: # Chief Complaint',
+      'list-section: - Hunger',
+      'heading: # History of Present Illness',
+      'narrative: Patient reports fatigue.',
+      'coded-terms: Patient has a history of stress (finding), social isolation (finding).',
+      'heading: # Medications',
+      'list-section: sertraline 50 mg oral tablet; naltrexone 50 mg oral tablet',
+      'heading: ## Plan',
+      'heading: The following procedures were conducted:',
+      'plan-section: - depression screening (procedure)',
+    ]);
+    expect(segmentNote(note)[4]!.section).toBe('history of present illness');
+  });
+
+  it('a lead-in opens a list of clinical items only for the bullets under it', () => {
+    expect(kinds('Visit notes.\nThe patient was prescribed the following medications:\n- acetaminophen 325 mg\nClient says she was evicted.')).toEqual([
+      'narrative: Visit notes.',
+      'narrative: The patient was prescribed the following medications:',
+      'list-item: - acetaminophen 325 mg',
+      'narrative: Client says she was evicted.',
+    ]);
+  });
+
+  it('an inline label sets the section for its own line only; narrative bullets stay narrative', () => {
+    expect(kinds('Plan: call the landlord about the rent.\nAssessment: client was evicted.\nBarriers:\n- no car\n- behind on rent')).toEqual([
+      'plan-section: Plan: call the landlord about the rent.',
+      'narrative: Assessment: client was evicted.',
+      'heading: Barriers:',
+      'narrative: - no car',
+      'narrative: - behind on rent',
+    ]);
+  });
+
+  it('a blank line ends a list section that has had content; capital lines are headings only when they name a section', () => {
+    expect(kinds('Allergies:\nNo Known Allergies.\n\nClient was evicted today.\nEVICTED TODAY\nMEDICATIONS\nlisinopril')).toEqual([
+      'heading: Allergies:',
+      'list-section: No Known Allergies.',
+      'narrative: Client was evicted today.',
+      'narrative: EVICTED TODAY',
+      'heading: MEDICATIONS',
+      'list-section: lisinopril',
+    ]);
+  });
+
+  it('marks lines of doses, codes and check boxes as forms', () => {
+    expect(kinds('[x] Housing [ ] Food [ ] Transport')).toEqual(['form: [x] Housing [ ] Food [ ] Transport']);
+    expect(kinds('Dx: F32.9, Z59.0, Z56.0')).toEqual(['form: Dx: F32.9, Z59.0, Z56.0']);
+  });
+
+  it('keeps the offsets of segmentSentences', () => {
+    const text = '# Plan\r\nClient housed.  Next visit Monday.';
+    const a = segmentSentences(text);
+    const b = segmentNote(text);
+    expect(b.map(({ index, start, end, text: t }) => ({ index, start, end, text: t }))).toEqual(a);
   });
 });
