@@ -187,7 +187,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
         const usage = e instanceof NoteScoringError ? e.usage : { requests: 0, promptTokens: 0, completionTokens: 0 };
         done = { note, error: errorMessage(e), usage };
       }
-      await account(summary, done, verifier, opts.pricing);
+      await account(summary, done, verifier, scorer.kind, opts.pricing);
       pending.push(done);
       if (pending.length >= batchSize) await flush();
       const elapsed = (Date.now() - started) / 1000;
@@ -225,7 +225,7 @@ export async function runScoring(opts: ScoreRunOptions): Promise<ScoreRunSummary
   return summary;
 }
 
-async function account(summary: ScoreRunSummary, done: Done, verifier: Verifier, pricing?: Pricing): Promise<void> {
+async function account(summary: ScoreRunSummary, done: Done, verifier: Verifier, scorerKind: Scorer['kind'], pricing?: Pricing): Promise<void> {
   summary.requests += done.usage.requests;
   summary.promptTokens += done.usage.promptTokens;
   summary.completionTokens += done.usage.completionTokens;
@@ -249,7 +249,8 @@ async function account(summary: ScoreRunSummary, done: Done, verifier: Verifier,
     for (const c of citations) summary.citations[c.match]++;
     kept.push({ ...tag, citations });
   }
-  const verified = await verifier.verifyNote(done.note.text, kept);
+  // the offline scorer's tags are the lexicon's reading of the note: the verifier need not read it again
+  const verified = await verifier.verifyNote(done.note.text, kept, scorerKind === 'offline' ? done.outcome.tags : undefined);
   done.checks = verified.checks;
   done.contradicted = verified.tagsDropped;
   done.corrected = verified.tagsCorrected;

@@ -46,8 +46,12 @@ export interface VerifiedTags {
 
 export interface Verifier {
   readonly version: string;
-  /** Checks every citation of every tag against the note it was cited from. */
-  verifyNote(text: string, tags: readonly Tag[]): Promise<VerifiedTags>;
+  /**
+   * Checks every citation of every tag against the note it was cited from. `reading` is the
+   * framework lexicon's own tags for the note, when the caller has them already (the offline
+   * scorer's output): the verifier reads the note with it once otherwise.
+   */
+  verifyNote(text: string, tags: readonly Tag[], reading?: readonly Tag[]): Promise<VerifiedTags>;
 }
 
 type Polarity = 'positive' | 'concern';
@@ -127,7 +131,7 @@ interface SentenceContext {
   sentence: Sentence;
   clauses: Clause[];
   structured: boolean;
-  /** the offline lexicon's reading of the sentence: per domain, polarity and status, with the clause it came from (note offsets) */
+  /** the offline lexicon's reading of the note, in this sentence: per domain, polarity and status, with the clause it came from (note offsets) */
   readings: Reading[];
   /** the framework's words for each domain (indicator, topic and change cues), with note offsets */
   evidence: Array<{ domainId: string; start: number; end: number }>;
@@ -154,7 +158,7 @@ export function createVerifier(framework: Framework): Verifier {
   );
   const others = createWordCueMatcher([...(framework.otherPersonCues ?? []), ...RELATION_WORDS].map((cue) => ({ cue, value: 'other' as const })));
 
-  async function readSentence(sentence: Sentence): Promise<SentenceContext> {
+  function readSentence(sentence: Sentence, noteReadings: readonly Reading[]): SentenceContext {
     const s = sentence.text;
     const base = sentence.start;
     const cues: SentenceContext['cues'] = [
@@ -171,14 +175,7 @@ export function createVerifier(framework: Framework): Verifier {
       from = cut;
     }
     clauses.push({ start: base + from, end: sentence.end });
-    // The lexicon reads the sentence on its own, so its reading is independent of whatever
-    // proposed the tag (for offline tags it is the same reading, and the context rules below add
-    // what the lexicon does not check).
-    const readings: Reading[] = [];
-    const outcome = await reader.scoreNote({ noteId: '', text: s, textSha256: '' });
-    for (const t of outcome.tags) {
-      for (const c of t.citations) readings.push({ domainId: t.domainId, polarity: t.status === 'negated' ? 'concern' : polarityOf(t.direction), status: t.status, start: base + c.start, end: base + c.end });
-    }
+    const readings = noteReadings.filter((r) => r.start < sentence.end && sentence.start < r.end);
     const evidence = domainWords(s).map((m) => ({ domainId: m.value, start: base + m.start, end: base + m.end }));
     return { sentence, clauses, structured: isStructuredText(s), readings, evidence, cues };
   }
@@ -272,12 +269,25 @@ export function createVerifier(framework: Framework): Verifier {
       if (neg) return { ok: false, why: `the strength is negated ("${neg.text}")` };
     }
 
-    // history: a past-time cue in the evidence's clause, either side of it, with nothing saying "now"
+    // history: a past-time cue governing the evidence, ahead of it ("history of", and an opening
+    // "Growing up," across its comma) or after it in the same part ("went without insurance
+    // before 2019"), with nothing saying "now" in that part
     if (status === 'current') {
-      const hist = triggers('historical').find((h) => evidence.every((e) => clauseOf(h.start) === clauseOf(e.start)));
+      const part = (from: number, to: number) => s.slice(at(from), at(to));
+      const opening = (h: { start: number; end: number }) => {
+        const clause = clauseOf(h.start);
+        const rest = part(h.end, clause.end);
+        const comma = rest.indexOf(',');
+        if (!/^[\s\p{P}]*$/u.test(part(clause.start, h.start)) || comma < 0 || (rest.slice(0, comma).match(/[\p{L}\p{N}]+/gu) ?? []).length > 2) return false;
+        // "History of alcohol use, sober since 2020": the opening phrase holds evidence of its own, so it is not a time frame
+        return !ctx.evidence.some((w) => w.start >= h.end && w.end <= h.end + comma);
+      };
+      const after = (h: { start: number; end: number }, e: { start: number; end: number }) =>
+        h.start >= e.end && clauseOf(h.start) === clauseOf(e.start) && !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(part(e.end, h.start));
+      const hist = triggers('historical').find((h) => evidence.every((e) => governs(h, e) || after(h, e) || (opening(h) && h.end <= e.start && clauseOf(h.start) === clauseOf(e.start))));
       if (hist) {
         const clause = clauseOf(hist.start);
-        if (!NOW_CUE.test(s.slice(at(clause.start), at(clause.end)))) {
+        if (!NOW_CUE.test(part(clause.start, clause.end))) {
           status = 'historical';
           why = why ? `${why}; in the past ("${hist.text}")` : `in the past ("${hist.text}")`;
         }
@@ -288,10 +298,18 @@ export function createVerifier(framework: Framework): Verifier {
 
   return {
     version: VERIFIER_VERSION,
-    async verifyNote(text: string, tags: readonly Tag[]): Promise<VerifiedTags> {
+    async verifyNote(text: string, tags: readonly Tag[], reading?: readonly Tag[]): Promise<VerifiedTags> {
+      if (tags.length === 0) return { tags: [], checks: [], tagsDropped: 0, tagsCorrected: 0 };
       const sentences = segmentSentences(text);
+      // The lexicon reads the whole note, as the offline scorer does (structure such as a list
+      // section is decided across lines): independent of whatever proposed the tags. For the
+      // offline scorer's own tags that reading is the tags themselves, so it is passed in.
+      const lexicon = reading ?? (await reader.scoreNote({ noteId: '', text, textSha256: '' })).tags;
+      const noteReadings: Reading[] = lexicon.flatMap((t) => t.citations.map((c) => ({
+        domainId: t.domainId, polarity: t.status === 'negated' ? 'concern' as const : polarityOf(t.direction), status: t.status, start: c.start, end: c.end,
+      })));
       const cache = new Map<number, SentenceContext>();
-      const contextAt = async (at: number): Promise<SentenceContext | undefined> => {
+      const contextAt = (at: number): SentenceContext | undefined => {
         let lo = 0, hi = sentences.length - 1, found: Sentence | undefined;
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
@@ -302,7 +320,7 @@ export function createVerifier(framework: Framework): Verifier {
         }
         if (!found) return undefined;
         let ctx = cache.get(found.start);
-        if (!ctx) cache.set(found.start, (ctx = await readSentence(found)));
+        if (!ctx) cache.set(found.start, (ctx = readSentence(found, noteReadings)));
         return ctx;
       };
       const checks: TagCheck[] = [];
@@ -313,7 +331,7 @@ export function createVerifier(framework: Framework): Verifier {
         let kept = 0;
         let corrected = false;
         for (const c of tag.citations) {
-          const ctx = await contextAt(c.start);
+          const ctx = contextAt(c.start);
           const verdict = ctx ? check(ctx, tag, c) : ({ ok: false, why: 'the citation is not inside a sentence of the note' } as const);
           const base = { domainId: tag.domainId, direction: tag.direction, status: tag.status, start: c.start, end: c.end, quote: c.quote };
           if (!verdict.ok) {

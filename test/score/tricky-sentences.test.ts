@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFramework } from '../../src/frameworks/index.ts';
 import { createOfflineScorer, explain } from '../../src/score/offline.ts';
+import { createVerifier } from '../../src/score/verify.ts';
 import { TRICKY_SENTENCES } from './tricky-sentences.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -9,6 +10,7 @@ const loaded = loadFramework(path.join(ROOT, 'frameworks', 'self-sufficiency.yam
 if (!loaded.ok) throw new Error(`framework does not load: ${JSON.stringify(loaded.problems)}`);
 const framework = loaded.framework;
 const scorer = createOfflineScorer(framework);
+const verifier = createVerifier(framework);
 
 /** The share of cases the offline scorer must read exactly as a careful case worker would. */
 const REQUIRED_PASS_RATE = 0.95;
@@ -23,7 +25,9 @@ describe('tricky sentences: the offline scorer reads like a careful case worker'
   it(`passes at least ${REQUIRED_PASS_RATE * 100}% of the cases (failures are printed)`, async () => {
     const failures: string[] = [];
     for (const c of TRICKY_SENTENCES) {
-      const { tags } = await scorer.scoreNote({ noteId: 'tricky', text: c.text, textSha256: '' });
+      // as stored: the scorer's tags after the verifier has read their spans
+      const proposed = (await scorer.scoreNote({ noteId: 'tricky', text: c.text, textSha256: '' })).tags;
+      const { tags } = await verifier.verifyNote(c.text, proposed, proposed);
       for (const t of tags) for (const cite of t.citations) expect(c.text.slice(cite.start, cite.end)).toBe(cite.quote);
       const got = [...new Set(tags.map((t) => `${t.domainId} ${t.direction}/${t.status}`))].sort();
       const want = [...c.expect].sort();
