@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { loadFramework } from '../../src/frameworks/index.ts';
 import { createVerifier, isStructuredText, runScoring, verifyStoredTags, type Direction, type NoteInput, type ScoreOutcome, type Scorer, type Tag, type TagStatus, type Verifier } from '../../src/score/index.ts';
-import { runCli } from '../support/cli.ts';
+import { runMain } from '../support/main.ts';
 import { sentencesOf, startFakeOpenAI, type RecordedRequest } from '../support/fake-openai.ts';
 import { CLEAN, cleanPipeline, ingest, tempDir, withDb, writeFiles, writePipeline } from '../helpers.ts';
 
@@ -196,15 +196,15 @@ describe('scoring runs verify what they store', () => {
     fs.writeFileSync(path.join(dir, 'caselens.config.yaml'), YAML.stringify({
       database: 'db.duckdb', identity: { keyFile: 'identity.key' }, paths: { pipelines: '.', frameworks: path.join(ROOT, 'frameworks') },
     }));
-    const report = await runCli(['verify', '--json'], dir);
+    const report = await runMain(['verify', '--json'], dir);
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.stdout)).toMatchObject({ tagsChecked: 6, notes: 3, tagsContradicted: 2, tagsCorrected: 2, applied: false });
+    expect(JSON.parse(report.out)).toMatchObject({ tagsChecked: 6, notes: 3, tagsContradicted: 2, tagsCorrected: 2, applied: false });
     expect(await withDb(dbPath, (db) => db.value('SELECT count(*) FROM note_tags'))).toBe(6);
 
-    const applied = await runCli(['verify', '--apply'], dir);
+    const applied = await runMain(['verify', '--apply'], dir);
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(/tags dropped \(their cited spans contradict them\)\s+2/);
-    expect(applied.stdout).toMatch(/tags corrected \(status\)\s+2/);
+    expect(applied.out).toMatch(/tags dropped \(their cited spans contradict them\)\s+2/);
+    expect(applied.out).toMatch(/tags corrected \(status\)\s+2/);
     await withDb(dbPath, async (db) => {
       expect(await db.all<StoredTag>(storedTags)).toEqual(EXPECTED_AFTER);
       expect(await db.value('SELECT count(*) FROM tag_checks')).toBe(4);
@@ -235,12 +235,12 @@ describe('scoring runs verify what they store', () => {
         database: 'db.duckdb', identity: { keyFile: 'identity.key' }, paths: { pipelines: '.', frameworks: path.join(ROOT, 'frameworks') },
         scoring: { provider: 'openai', openai: { baseURL: fake.url, apiKey: 'test-key', model: 'fake-model', maxRetries: 0, concurrency: 1 } },
       }));
-      expect((await runCli(['ingest', 'crm'], dir)).code).toBe(0);
-      const scored = await runCli(['score'], dir);
+      expect((await runMain(['ingest', 'crm'], dir)).code).toBe(0);
+      const scored = await runMain(['score'], dir);
       expect(scored.code).toBe(0);
-      expect(scored.stdout).toMatch(/tags stored\s+2/);
-      expect(scored.stdout).toMatch(/tags dropped \(their cited spans contradict them\)\s+1/);
-      expect(scored.stdout).toMatch(/tags corrected by the verifier \(status\)\s+1/);
+      expect(scored.out).toMatch(/tags stored\s+2/);
+      expect(scored.out).toMatch(/tags dropped \(their cited spans contradict them\)\s+1/);
+      expect(scored.out).toMatch(/tags corrected by the verifier \(status\)\s+1/);
       await withDb(path.join(dir, 'db.duckdb'), async (db) => {
         expect(await db.all(`SELECT domain_id, direction, status FROM note_tags ORDER BY domain_id`)).toEqual([
           { domain_id: 'employment', direction: 'strength', status: 'current' },
