@@ -3,7 +3,7 @@ import { SCHEMA_VERSION } from './store/index.ts';
 
 export const STATUS_TABLES = [
   'programs', 'staff', 'clients', 'client_pii', 'client_identities', 'identity_reviews', 'cases', 'goals', 'services',
-  'followups', 'assessments', 'surveys', 'notes', 'ingest_runs', 'ingest_rejects', 'audit_log',
+  'followups', 'assessments', 'surveys', 'notes', 'ingest_runs', 'ingest_rejects', 'score_runs', 'note_tags', 'tag_citations', 'tag_checks', 'audit_log',
 ];
 
 export interface Status {

@@ -310,7 +310,8 @@ export async function runStatus(db: Db) {
   );
   const score = await db.all(
     `SELECT run_id, status, scorer, model, prompt_version, framework_id, framework_version, ${TS('started_at')}, ${TS('finished_at')},
-            notes_selected, notes_scored, notes_failed, tags, citations_exact, citations_normalized, citations_fuzzy, citations_rejected, tags_dropped, message
+            notes_selected, notes_scored, notes_failed, tags, citations_exact, citations_normalized, citations_fuzzy, citations_rejected, tags_dropped,
+            verifier_version, tags_contradicted, tags_corrected, message
      FROM score_runs ORDER BY run_id DESC LIMIT 20`,
   );
   const counts = await db.one(
