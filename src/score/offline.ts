@@ -111,6 +111,8 @@ interface Lexicon {
   cues: WordCueMatcher<Cue>;
   domainIds: Set<string>;
   household: Set<string>;
+  /** domains that relatives count for: their topic words name the people and groups around the client ("church", "charity") */
+  social: Set<string>;
 }
 
 /**
@@ -196,6 +198,7 @@ function lexiconOf(framework: Framework): Lexicon {
     cues: createWordCueMatcher(entries, group),
     domainIds: new Set(framework.domains.map((d) => d.id)),
     household: new Set(framework.domains.filter((d) => d.scope === 'household').map((d) => d.id)),
+    social: new Set((framework.relatives ?? []).map((r) => r.domain)),
   };
   lexicons.set(framework, lexicon);
   return lexicon;
@@ -471,7 +474,7 @@ function readTopics(st: Sent, findings: Finding[], covered: Set<string>): void {
   for (const h of st.hits) if (h.value.weak && !covered.has(h.value.domainId)) targets.push({ domainId: h.value.domainId, start: h.start, end: h.end, cue: h.cue, weak: h.value });
   // topic words are left to an indicator cue of their domain in the same clause ("moved into an apartment
   // but is experiencing issues with pests" has a housing problem after the "but")
-  for (const t of st.topics) if (!covered.has(`${t.value}@${spanAt(st.spans, t.start).start}`)) targets.push({ domainId: t.value, start: t.start, end: t.end, cue: t.cue });
+  for (const t of st.topics) if (!covered.has(`${t.value}@${spanAt(st.spans, t.start).start}`) && !isClientAsParent(st, t)) targets.push({ domainId: t.value, start: t.start, end: t.end, cue: t.cue });
   if (targets.length === 0) return;
   // Problem and strength words reach across link words ("because", "which"), so topics are read per
   // wider span; negations, plans and time cues keep to their own clause.
@@ -501,6 +504,12 @@ function readTopics(st: Sent, findings: Finding[], covered: Set<string>): void {
       // a negation that reaches an indicator cue first is that cue's ("without stable housing she cannot keep a job")
       const firstCue = clauseHits.find((h) => h.start >= op.m.end && h.start < reachEnd);
       if (firstCue) reachEnd = firstCue.start;
+      // "has no one available for assistance": a topic word that shares a word with the absence is what is missing
+      if (op.absence) {
+        for (const t of here) {
+          if (!t.weak && t.start > op.m.start && t.start < op.m.end) addTally(tally, t.domainId, 'concern', `absence: "${op.m.match}" in "${st.s.slice(t.start, t.end)}"`, op.m);
+        }
+      }
       const problems = ops.filter((o) => o.kind === 'P' && !o.absence && !o.denied && o.m.start >= op.m.end && o.m.start < reachEnd);
       const strengths = ops.filter((o) => o.kind === 'S' && !o.negatedBy && o.m.start >= op.m.end && o.m.start < reachEnd);
       if (problems.length > 0) {
@@ -544,9 +553,9 @@ function readTopics(st: Sent, findings: Finding[], covered: Set<string>): void {
       // a valence word that is itself a topic word ("debt", "abuse") is about that topic's domain only
       const own = here.find((t) => t.start < v.end && v.start < t.end);
       let chosen: Target[];
-      // "Neighbors help take care of the garden", "Parents assist financially": a strength word after a
-      // person who is the subject of the clause is their support for the client
-      const supporter = op.kind === 'S' && !own ? sameClause.find((t) => t.start < v.start && isPersonWord(st, t) && SUBJECT_PREFIX.test(st.s.slice(spanAt(st.segments, t.start).start, t.start))) : undefined;
+      // "Neighbors help take care of the garden", "Parents assist financially", "Local charity donates funds": a
+      // strength word after a person or community group that is the subject of the clause is their support for the client
+      const supporter = op.kind === 'S' && !own ? sameClause.find((t) => t.start < v.start && !t.weak && (isPersonWord(st, t) || st.lexicon.social.has(t.domainId)) && SUBJECT_PREFIX.test(st.s.slice(spanAt(st.segments, t.start).start, t.start))) : undefined;
       if (own) chosen = [own];
       else if (supporter) chosen = [supporter];
       else {
@@ -866,6 +875,14 @@ function isPersonWord(st: Sent, t: Span): boolean {
   return st.persons.some((p) => p.start < t.end && t.start < p.end);
 }
 
+/** "Father attended the appointment alone": a parent word with no owner as the subject of its clause is the client, not a relative. */
+function isClientAsParent(st: Sent, t: Span): boolean {
+  const p = st.persons.find((x) => x.start === t.start && x.end === t.end);
+  // ("Parents assist financially" are the client's parents: only one parent can be the client)
+  if (!p || p.value.kind !== 'relative' || !p.value.ownerOnly || /s$/iu.test(p.match) || personCounts(st.s, p)) return false;
+  return SUBJECT_PREFIX.test(st.s.slice(spanAt(st.segments, p.start).start, p.start));
+}
+
 /** A relative that needs an owner ("her mother") counts only with one: a bare "Mother" is often the client. */
 function personCounts(s: string, p: CueMatch<Person>): boolean {
   return p.value.kind === 'other' || !p.value.ownerOnly || OWNER_BEFORE.test(s.slice(Math.max(0, p.start - 40), p.start));
@@ -909,7 +926,7 @@ function citeFor(st: Sent, at: number, extra: Span[]): Span {
 
 /** What may come before a person in a clause for the person to be its subject: "", "Her ", "The client's ", "but his ", "Some ". */
 const SUBJECT_PREFIX =
-  /^[\s\p{P}]*(?:(?:and|but|so|while|whereas|although|though|because|also)\s+)?(?:(?:her|his|their|my|our|your|the|a|an|one|this|that|these|those|many|some|several|most|all|other|few|a few|certain|a number of(?: my| our)?|one of (?:her|his|their|the))\s+)?(?:[\p{L}\p{N}.]+['’]s\s+)?(?:(?:older|younger|oldest|youngest|eldest|adult|teenage|new|former|late|elderly|\d+[- ]year[- ]old|[\p{L}]+-year-old)\s+)?$/iu;
+  /^[\s\p{P}]*(?:(?:and|but|so|while|whereas|although|though|because|also)\s+)?(?:(?:her|his|their|my|our|your|the|a|an|one|this|that|these|those|many|some|several|most|all|other|few|a few|certain|a number of(?: my| our)?|one of (?:her|his|their|the))\s+)?(?:[\p{L}\p{N}.]+['’]s\s+)?(?:(?:older|younger|oldest|youngest|eldest|adult|teenage|new|former|late|elderly|childhood|close|best|old|longtime|long-time|lifelong|local|\d+[- ]year[- ]old|[\p{L}]+-year-old)\s+)?$/iu;
 /** The client as the object of someone else's act: "drives her to", "helps him", "so that the patient can". */
 const CLIENT_OBJECT = /\b(?:client|patient|pt|participant|him|them|(?:the|her|his|their) (?:family|household)|her(?=\s+(?:to|with|for|out|up|off|a|an|the|some|money|rides?|groceries|meals?|food|appointments?)\b|\s*[.,;!?]|\s*$))\b/iu;
 /** Words that bring the client back as the subject between a person and a cue ("her sister says the client is…"). */
@@ -1006,12 +1023,21 @@ function changed(direction: Direction, found: CueMatch<Change>[]): Direction {
   return direction;
 }
 
+/** Time words that can open an adjunct ("when using", "while waiting") rather than a clause. */
+const ADJUNCT = /^(?:when|while|after|before)$/iu;
+
 const CLAUSE_BREAK = /\s[-–—]\s|;|:\s|,\s(?=(?:and|but|so|then)\s)|\s\(|\)\s/g;
 
 /** Clauses of a sentence: split at scope terminators (and link words when `links`), at " - ", " — ", ";", ":", brackets and ", and" / ", but". */
 function splitClauses(s: string, ctx: CueMatch<ContextKind>[], links: boolean): Span[] {
   const cuts: number[] = [];
-  for (const c of ctx) if (c.value === 'terminator' || (links && c.value === 'link')) cuts.push(c.start);
+  for (const c of ctx) {
+    if (c.value === 'link' ? !links : c.value !== 'terminator') continue;
+    // "frustration with long wait times when using public transit": a time word before an -ing verb
+    // opens no clause of its own (it has no subject), it says when what comes before happens
+    if (c.value === 'terminator' && ADJUNCT.test(c.match) && /^\s+\p{L}+ing\b/u.test(s.slice(c.end))) continue;
+    cuts.push(c.start);
+  }
   CLAUSE_BREAK.lastIndex = 0;
   for (let m = CLAUSE_BREAK.exec(s); m !== null; m = CLAUSE_BREAK.exec(s)) cuts.push(m.index);
   return cut(s, cuts);

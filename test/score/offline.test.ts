@@ -179,6 +179,14 @@ describe('offline scorer: negation scope', () => {
     expect(await read('Without stable housing she cannot keep a job.')).toEqual(['employment concern/current', 'housing concern/current']);
   });
 
+  it('a topic word inside an absence is what is missing', async () => {
+    expect(await read('The patient has no one available for assistance in coordinating medical appointments.')).toContain('family_social concern/current');
+  });
+
+  it('a time word before an -ing verb opens no clause: a problem word before it is about what follows', async () => {
+    expect(await read('Client expresses frustration with long wait times when using public transit.')).toEqual(['transport concern/current']);
+  });
+
   it('"has not slept" is a symptom, not a negated housing problem', async () => {
     expect(await read('Has not slept in 3 days and appears manic.')).toEqual(['mental_health concern/current']);
   });
@@ -198,7 +206,19 @@ describe('offline scorer: experiencer', () => {
 
   it('groups of other people are not the client', async () => {
     expect(await read('Some patients report feeling unsafe at bus stops at night.')).toEqual([]);
+    expect(await read('Some patients report feeling unsafe while waiting at bus stops late at night.')).toEqual([]);
     expect(await read('She volunteers at a program for homeless veterans.')).toEqual(['family_social strength/current']);
+  });
+
+  it('a parent word with no owner as the subject is the client; with an owner, or several, a relative', async () => {
+    expect(await read('Father attended the appointment alone.')).toEqual([]);
+    expect(await read('Her father attended the appointment alone.')).toEqual(['family_social concern/current']);
+    expect(await read('Parents assist financially.')).toEqual(['family_social strength/current']);
+  });
+
+  it('a community group as the subject of a helping act is support for the client', async () => {
+    expect(await read('Local charity donates funds towards her transportation costs.')).toEqual(['family_social strength/current']);
+    expect(await read('Her church community provides meals twice a week.')).toEqual(['family_social strength/current', 'food strength/current']);
   });
 
   it("a relative's worry about the client is no problem in the relationship", async () => {
