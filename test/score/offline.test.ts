@@ -5,6 +5,8 @@ import { createCueMatcher, frameworkSchema, loadFramework, type Framework, type 
 import { createOfflineScorer, createWordCueMatcher, explain, INDICATOR_CONFIDENCE, OFFLINE_PROMPT_VERSION, TOPIC_CONFIDENCE, WEAK_CONFIDENCE } from '../../src/score/offline.ts';
 import type { Tag } from '../../src/score/types.ts';
 import { Db } from '../../src/store/index.ts';
+import { evalSdoh } from '../../src/score/cli.ts';
+import { createVerifier } from '../../src/score/verify.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SAMPLE_NOTES = path.join(ROOT, 'data', 'sample', 'notes.csv');
@@ -403,9 +405,14 @@ async function readCsv<T>(file: string, columns: string): Promise<T[]> {
   }
 }
 
-// The levels reached when this test was last tuned (0.877 and 0.749), less 0.02 of slack.
+// The level reached when this test was last tuned (0.877), less 0.02 of slack.
 const SAMPLE_POLARITY_F1_FLOOR = 0.857;
-const SDOH_DOMAIN_F1_FLOOR = 0.729;
+// The public SDOH sentences (issue 11's goals): judged as stored (after the verifier), on the rows
+// not used while tuning (even rows) as well as on all of them.
+const SDOH_DOMAIN_F1_GOAL = 0.75;
+const SDOH_POLARITY_F1_GOAL = 0.65;
+const haveSdoh = fs.existsSync(SDOH);
+if (!haveSdoh) console.warn(`[caselens tests] ${SDOH} is absent: skipping the offline scorer's SDOH goals${process.env.CI === 'true' ? ' (but CI must have it: failing)' : ''}`);
 
 describe('offline scorer on labelled notes', () => {
   it(`sample notes: polarity-level macro F1 ≥ ${SAMPLE_POLARITY_F1_FLOOR}`, async () => {
@@ -425,22 +432,13 @@ describe('offline scorer on labelled notes', () => {
     expect(f1).toBeGreaterThanOrEqual(SAMPLE_POLARITY_F1_FLOOR);
   });
 
-  it.skipIf(!fs.existsSync(SDOH))(`public SDOH sentences (${path.relative(ROOT, SDOH)}; skipped when absent): domain-level macro F1 ≥ ${SDOH_DOMAIN_F1_FLOOR}`, async () => {
-    const labels: Record<string, string> = {
-      HOUSING: 'housing', TRANSPORTATION: 'transport', EMPLOYMENT: 'employment', SUPPORT: 'family_social', RELATIONSHIP: 'family_social', PARENT: 'parenting',
-    };
-    const domains = [...new Set(Object.values(labels))];
-    const rows = await readCsv<{ text: string; label: string }>(SDOH, 'text, label');
-    expect(rows.length).toBeGreaterThan(100);
-    const gold: Unit[] = [];
-    const predicted: Unit[] = [];
-    for (const [i, r] of rows.entries()) {
-      const domain = labels[r.label.trim().toUpperCase()];
-      if (domain) gold.push({ unit: String(i), domain, key: domain });
-      const { tags } = await scorer.scoreNote({ noteId: String(i), text: r.text, textSha256: '' });
-      // each sentence carries one label: only the mapped domains are judged
-      for (const t of tags) if (domains.includes(t.domainId)) predicted.push({ unit: String(i), domain: t.domainId, key: t.domainId });
-    }
-    expect(macroF1(gold, predicted, domains)).toBeGreaterThanOrEqual(SDOH_DOMAIN_F1_FLOOR);
+  it.skipIf(!haveSdoh && process.env.CI !== 'true')(`public SDOH sentences (${path.relative(ROOT, SDOH)}): domain macro F1 ≥ ${SDOH_DOMAIN_F1_GOAL} and polarity ≥ ${SDOH_POLARITY_F1_GOAL}, on the held-out even rows and on all`, async () => {
+    expect(haveSdoh, `${SDOH} must exist in CI`).toBe(true);
+    const r = await evalSdoh(SDOH, scorer, {}, createVerifier(framework));
+    expect(r.sentences).toBeGreaterThan(800);
+    const [domain, polarity] = r.reports;
+    const [evenDomain, evenPolarity] = r.halves.even.reports;
+    expect({ all: domain!.macroF1 >= SDOH_DOMAIN_F1_GOAL, even: evenDomain!.macroF1 >= SDOH_DOMAIN_F1_GOAL }, `domain macro F1: all ${domain!.macroF1}, even ${evenDomain!.macroF1}`).toEqual({ all: true, even: true });
+    expect({ all: polarity!.macroF1 >= SDOH_POLARITY_F1_GOAL, even: evenPolarity!.macroF1 >= SDOH_POLARITY_F1_GOAL }, `polarity macro F1: all ${polarity!.macroF1}, even ${evenPolarity!.macroF1}`).toEqual({ all: true, even: true });
   });
 });
