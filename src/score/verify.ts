@@ -92,6 +92,11 @@ const HELPING = /\b(?:help(?:s|ed|ing)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?
 /** Negation cues that can only deny a problem, never mark a missing resource. */
 const DENIAL = /^(?:den(?:y|ies|ied|ying)|negative for|free (?:of|from)|ruled out|rules out|absence of|no (?:evidence|signs?) of)\b/iu;
 
+/** Hedges: the finding may be so. Not "appears" or "seems", which case workers use for what they observed. */
+const UNCERTAIN = /\b(?:possibl[ey]|probabl[ey]|perhaps|maybe|may have|might have|could be|suspected|suspect(?:s|ed)? that|unclear (?:if|whether)|not sure (?:if|whether)|unconfirmed|reportedly|allegedly|questionable|r\/o|rule out)\b/giu;
+/** The most an uncertain citation's tag is trusted (offline tags start at 0.4 to 0.6). */
+const UNCERTAIN_MAX_CONFIDENCE = 0.3;
+
 /** Words saying the clause is about now, which outweigh a historical cue in the same clause ("previously homeless, now housed"). */
 const NOW_CUE = /\b(?:now|currently|presently|at present|today|this week|this month|still|again|no longer|anymore|any more)\b/iu;
 
@@ -181,7 +186,7 @@ export function createVerifier(framework: Framework): Verifier {
   }
 
   /** The verdict on one citation of a tag: supported as is, supported with another status, or not supported (with why). */
-  function check(ctx: SentenceContext, tag: Tag, c: Citation): { ok: true; status: TagStatus; direction: Direction; why?: string } | { ok: false; why: string } {
+  function check(ctx: SentenceContext, tag: Tag, c: Citation): { ok: true; status: TagStatus; direction: Direction; uncertain?: string; why?: string } | { ok: false; why: string } {
     if (ctx.structured) return { ok: false, why: 'structured text (a list or coded entry), not narrative' };
     const s = ctx.sentence.text;
     const at = (x: number) => x - ctx.sentence.start;
@@ -227,6 +232,10 @@ export function createVerifier(framework: Framework): Verifier {
       const h = hypothetical.find((x) => evidence.some((e) => governs(x, e)))!;
       return { ok: false, why: `hypothetical or planned ("${h.text}")` };
     }
+
+    // uncertainty ("possibly", "suspected", "unclear whether"): still evidence, held with less confidence
+    const hedges = [...s.matchAll(UNCERTAIN)].map((m) => ({ start: ctx.sentence.start + m.index, end: ctx.sentence.start + m.index + m[0].length, text: m[0] }));
+    const hedge = hedges.find((h) => evidence.every((e) => governs(h, e, true)));
 
     let status = tag.status;
     const direction = tag.direction;
@@ -293,7 +302,7 @@ export function createVerifier(framework: Framework): Verifier {
         }
       }
     }
-    return { ok: true, status, direction, ...(why ? { why } : {}) };
+    return { ok: true, status, direction, ...(hedge ? { uncertain: hedge.text } : {}), ...(why ? { why } : {}) };
   }
 
   return {
@@ -338,18 +347,21 @@ export function createVerifier(framework: Framework): Verifier {
             checks.push({ ...base, action: 'dropped', reason: verdict.why });
             continue;
           }
-          if (verdict.status !== tag.status || verdict.direction !== tag.direction) {
+          // a cap, not a factor, so verifying a verified tag again changes nothing
+          const confidence = verdict.uncertain ? Math.min(tag.confidence, UNCERTAIN_MAX_CONFIDENCE) : tag.confidence;
+          if (verdict.status !== tag.status || verdict.direction !== tag.direction || confidence < tag.confidence) {
             corrected = true;
-            checks.push({ ...base, action: 'corrected', newDirection: verdict.direction, newStatus: verdict.status, reason: verdict.why ?? 'corrected' });
+            const reason = [verdict.why, confidence < tag.confidence ? `uncertain ("${verdict.uncertain}"): confidence lowered to ${confidence}` : undefined].filter(Boolean).join('; ');
+            checks.push({ ...base, action: 'corrected', newDirection: verdict.direction, newStatus: verdict.status, reason });
           }
           kept++;
           const key = `${tag.domainId}|${tag.indicatorId ?? ''}|${verdict.direction}|${verdict.status}|${tag.level ?? ''}`;
           const seen = byKey.get(key);
           if (seen) {
             if (!seen.citations.some((x) => x.start === c.start && x.end === c.end)) seen.citations.push(c);
-            seen.confidence = Math.max(seen.confidence, tag.confidence);
+            seen.confidence = Math.max(seen.confidence, confidence);
           } else {
-            byKey.set(key, { ...tag, direction: verdict.direction, status: verdict.status, citations: [c] });
+            byKey.set(key, { ...tag, direction: verdict.direction, status: verdict.status, confidence, citations: [c] });
           }
         }
         if (kept === 0) tagsDropped++;

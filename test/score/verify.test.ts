@@ -105,6 +105,18 @@ describe('the verifier reads every cited span before its tag is stored', () => {
     for (const t of out.tags) for (const c of t.citations) expect(text.slice(c.start, c.end)).toBe(c.quote);
   });
 
+  it('holds hedged evidence ("possibly", "unclear whether") with less confidence, once: verifying again changes nothing', async () => {
+    const text = 'Client possibly relapsed over the weekend. It is unclear whether she was evicted. She was evicted from the shelter on Monday.';
+    const tags = [proposed(text, 'Client possibly relapsed over the weekend', 'substance_use', 'deterioration'), proposed(text, 'It is unclear whether she was evicted', 'housing', 'deterioration'), proposed(text, 'She was evicted from the shelter on Monday', 'housing', 'concern')];
+    const first = await verifier.verifyNote(text, tags);
+    expect(first.tags.map((t) => [t.domainId, t.direction, t.confidence])).toEqual([['substance_use', 'deterioration', 0.3], ['housing', 'deterioration', 0.3], ['housing', 'concern', 0.8]]);
+    expect(first.checks.map((k) => k.reason)).toEqual(['uncertain ("possibly"): confidence lowered to 0.3', 'uncertain ("unclear whether"): confidence lowered to 0.3']);
+    expect(first.tagsCorrected).toBe(2);
+    const again = await verifier.verifyNote(text, first.tags);
+    expect(again.checks).toEqual([]);
+    expect(again.tags).toEqual(first.tags);
+  });
+
   it('tells structured lists from narrative sentences', () => {
     expect(isStructuredText('Hypertension, Type 2 diabetes, Chronic pain, Obesity, Anemia')).toBe(true);
     expect(isStructuredText('Screening for social needs (procedure)')).toBe(true);
