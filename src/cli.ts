@@ -17,6 +17,7 @@ import { figuresByLevel, formatRowProblem, SDOH_NO_LABEL } from './score/eval.ts
 import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { verifyStoredTags } from './score/verify-stored.ts';
 import { createVerifier } from './score/verify.ts';
+import { explain } from './score/offline.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
 import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
@@ -37,6 +38,8 @@ Commands:
   score                    tag every new or changed note against the outcome framework, with verified citations
                            [--framework ID] [--provider offline|openai] [--model M] [--base-url URL]
                            [--concurrency N] [--limit N] [--max-tokens N] [--max-cost USD] [--dry-run]
+  explain --note ID | TEXT why the offline scorer tags what it tags: cues, context, what the verifier changed,
+                           and the cues it read but did not count
   verify [--apply]         re-check every stored tag against what its cited span says (negation, history,
                            plans, another person, lists); report what would change, or change it
   eval --gold FILE         precision, recall and F1 per domain against planted truth or labelled sentences
@@ -98,6 +101,7 @@ const options = {
   'label-column': { type: 'string' },
   'adverse-column': { type: 'string' },
   case: { type: 'string' },
+  note: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   role: { type: 'string' },
@@ -384,6 +388,33 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
   });
 }
 
+async function cmdExplain(rest: string[], values: Values, config: Config, io: Io): Promise<number> {
+  if (!values.note && rest.length === 0) throw new UsageError('usage: caselens explain --note NOTE_ID, or caselens explain "the text of a note"');
+  if (values.note && rest.length > 0) throw new UsageError('caselens explain takes --note NOTE_ID or a text, not both');
+  const framework = resolveFramework(config, values.framework);
+  const noteId = values.note;
+  const text = noteId !== undefined
+    ? await withDb(databasePath(values, config), async (db) => {
+      const found = await db.value<string | null>('SELECT text FROM notes WHERE note_id = $1', [noteId]);
+      if (found === null || found === undefined) throw new UsageError(`no note "${noteId}" in the database; note ids look like "sample:N00000001" (caselens status lists the tables)`);
+      return found;
+    })
+    : rest.join(' ');
+  const why = explain(framework, text);
+  const verified = await createVerifier(framework).verifyNote(text, why.tags, why.tags);
+  if (values.json) {
+    io.out(JSON.stringify({ framework: `${framework.id}@${framework.version}`, findings: why.findings, checks: verified.checks, stored: verified.tags, skipped: why.skipped, structured: why.structured }, null, 2));
+    return exitCodes.ok;
+  }
+  io.out(`offline scorer (${framework.id}@${framework.version}) on ${values.note ? `note ${values.note}` : 'the text given'}:`);
+  if (why.findings.length === 0) io.out('  no evidence found');
+  for (const f of why.findings) io.out(`  ${f.domainId} ${f.direction}/${f.status} ← cue ${f.cues.map((c) => `"${c}"`).join(' + ')} (${f.tier})${f.context.length ? ` [${f.context.join('; ')}]` : ''}: "${text.slice(f.start, f.end)}"`);
+  for (const k of verified.checks) io.out(`  verifier ${k.action} ${k.domainId} ${k.direction}/${k.status}${k.newStatus && k.newStatus !== k.status ? ` → ${k.newStatus}` : ''}: ${k.reason}: "${k.quote}"`);
+  for (const k of why.skipped) io.out(`  not counted: "${k.quote}" (${k.domainId} cue "${k.cue}"): ${k.reason}`);
+  for (const k of why.structured) io.out(`  not narrative: "${k.quote.length > 80 ? `${k.quote.slice(0, 77)}…` : k.quote}" (${k.reason})`);
+  return exitCodes.ok;
+}
+
 async function cmdVerify(values: Values, config: Config, io: Io): Promise<number> {
   const framework = resolveFramework(config, values.framework);
   return withDb(databasePath(values, config), async (db) => {
@@ -606,6 +637,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'facts': return await cmdFacts(rest[0], values, config, io);
       case 'score': return await cmdScore(values, config, io);
       case 'verify': return await cmdVerify(values, config, io);
+      case 'explain': return await cmdExplain(rest, values, config, io);
       case 'eval': return await cmdEval(values, config, io);
       case 'summarize': return await cmdSummarize(values, config, io);
       case 'serve': return await cmdServe(values, config, io);

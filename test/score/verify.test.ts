@@ -229,6 +229,27 @@ describe('scoring runs verify what they store', () => {
     });
   });
 
+  it('caselens explain says which cue and context made each tag, what the verifier changed, and what was not counted', async () => {
+    const { dir, pipeline, dbPath } = await project();
+    await withDb(dbPath, (db) => ingest(db, dir, pipeline));
+    fs.writeFileSync(path.join(dir, 'caselens.config.yaml'), YAML.stringify({
+      database: 'db.duckdb', identity: { keyFile: 'identity.key' }, paths: { pipelines: '.', frameworks: path.join(ROOT, 'frameworks') },
+    }));
+    const text = await runMain(['explain', 'Growing up, she often did not have enough to eat. Client plans to apply for housing assistance.'], dir);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/food concern\/current ← cue "[^"]+"/);
+    expect(text.out).toMatch(/verifier corrected food concern\/current → historical: in the past \("Growing up"\)/);
+    expect(text.out).toMatch(/not counted: .*housing.*hypothetical or planned/);
+    const note = await runMain(['explain', '--note', 'crm:N1', '--json'], dir);
+    expect(note.code).toBe(0);
+    const json = JSON.parse(note.out);
+    expect(json.findings.map((f: { domainId: string }) => f.domainId)).toContain('substance_use');
+    expect(json.stored.find((t: { domainId: string }) => t.domainId === 'substance_use')).toMatchObject({ status: 'negated' });
+    const missing = await runMain(['explain', '--note', 'crm:NOPE'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no note "crm:NOPE"');
+  });
+
   it('caselens score over an OpenAI-compatible provider prints what the verifier dropped and corrected', async () => {
     const answer = (req: RecordedRequest) => {
       const sentences = [...sentencesOf(req).entries()];
