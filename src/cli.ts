@@ -427,7 +427,7 @@ async function cmdVerify(values: Values, config: Config, io: Io): Promise<number
         { what: r.applied ? 'tags corrected (status)' : 'tags whose status the spans correct', n: r.tagsCorrected },
       ]));
       if (r.reasons.length) io.out(table(r.reasons.map((x) => ({ action: x.action, reason: x.reason, citations: x.citations }))));
-      if (r.otherFrameworkTags) io.out(`${r.otherFrameworkTags} tag(s) of other frameworks left alone; verify them with --framework`);
+      if (r.otherFrameworkTags) io.out(`${r.otherFrameworkTags} tag(s) of other frameworks or framework versions left alone: the verifier reads with ${r.framework}'s cues`);
       if (!r.applied && (r.tagsContradicted || r.tagsCorrected)) io.out('nothing changed: run with --apply to drop and correct them (each decision is kept in tag_checks)');
     }
     if (r.applied) await rebuildFacts(db, config, values, io);

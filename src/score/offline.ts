@@ -781,16 +781,33 @@ function absenceOf(st: Sent, clause: Span, at: number): CueMatch<ContextKind> | 
   return found;
 }
 
+/** Where a new clause starts inside a sentence: a comma or "and"/"but" followed by a verb ("denies SI, lost her job"; "denies drug use and reports drinking"). */
+const NEW_CLAUSE = /(?:,|\b(?:and|but|though|although)\b)\s+(?:(?:she|he|they|client|patient|pt|also|now|still|recently)\s+)*(?:reports?|reported|endorses?|endorsed|admits?|admitted|states?|stated|says|said|describes?|notes?|is|are|was|were|has|have|had|lost|owes|needs?|needed|feels?|felt|got|gets|lives?|lived|became|becomes|started|stopped|drinks?|drank|uses?|used|smokes?|went|goes|missed|misses|works?|worked|can(?:not|'t)?|could|does|did|doesn't|didn't|appears?|seems?)\b/giu;
+
+/**
+ * Whether a new clause opens between `from` and `at` (its verb may be the first word at `at`):
+ * a negation does not reach into it ("Denies SI/HI, states she is behind on rent" is a current
+ * housing concern).
+ */
+export function opensClause(text: string, from: number, at: number): boolean {
+  if (at <= from) return false;
+  const re = new RegExp(NEW_CLAUSE.source, 'giu');
+  const window = text.slice(from, Math.min(text.length, at + 20));
+  for (let m = re.exec(window); m !== null; m = re.exec(window)) if (m.index < at - from) return true;
+  return false;
+}
+
 function negationOf(st: Sent, clause: Span, at: number, reach: number): CueMatch<ContextKind> | undefined {
   let found: CueMatch<ContextKind> | undefined;
-  for (const n of st.negations) if (n.start >= clause.start && n.end <= at && wordsBetween(st.words, n.end, at) <= reach) found = n;
+  for (const n of st.negations) if (n.start >= clause.start && n.end <= at && wordsBetween(st.words, n.end, at) <= reach && !opensClause(st.s, n.end, at)) found = n;
   return found;
 }
 
 /** The historical cue that puts a cue in the past, unless a "now" word in the cue's own part of the clause brings it back. */
 function historicalOf(st: Sent, at: number): CueMatch<ContextKind> | undefined {
   const clause = spanAt(st.clauses, at);
-  const past = st.context.filter((c) => c.value === 'historical' && within(c, clause));
+  // "no income since she lost her job last year": a time cue after since/because/until dates that clause, not what came before
+  const past = st.context.filter((c) => c.value === 'historical' && within(c, clause) && !(c.start > at && /\b(?:since|because|until|till)\b/iu.test(st.s.slice(at, c.start))));
   if (past.length === 0) return undefined;
   const seg = spanAt(st.segments, at);
   const pastHere = past.find((c) => within(c, seg));

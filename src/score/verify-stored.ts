@@ -57,22 +57,25 @@ const reasonKind = (r: string) => r.replace(/\s*\("[^"]*"\)/gu, '').replace(/\s+
 export async function verifyStoredTags(db: Db, framework: Framework, opts: { apply?: boolean; verifier?: Verifier; clock?: () => Date } = {}): Promise<StoredVerification> {
   const verifier = opts.verifier ?? createVerifier(framework);
   const clock = opts.clock ?? (() => new Date());
-  const otherFrameworkTags = (await db.value<number>(`SELECT count(*)::INTEGER FROM note_tags WHERE framework_id <> $1`, [framework.id])) ?? 0;
+  // the verifier reads with this framework version's cues: tags of other frameworks or versions are left alone
+  const otherFrameworkTags = (await db.value<number>(`SELECT count(*)::INTEGER FROM note_tags WHERE framework_id <> $1 OR framework_version <> $2`, [framework.id, framework.version])) ?? 0;
   // only tags on the note's current text: older results are history, not evidence shown anywhere
   const rows = await db.all<StoredTagRow>(
     `SELECT t.tag_id, t.note_id, t.text_sha256, t.run_id, t.framework_version, t.scorer, t.model, t.prompt_version, t.domain_id, t.indicator_id,
             t.direction, t.level, t.status, t.confidence,
-            to_json(list({'start': c.start_offset, 'end': c.end_offset, 'quote': c.quote, 'match': c.match, 'similarity': c.similarity} ORDER BY c.start_offset, c.end_offset))::VARCHAR AS citations
+            coalesce(to_json(list({'start': c.start_offset, 'end': c.end_offset, 'quote': c.quote, 'match': c.match, 'similarity': c.similarity} ORDER BY c.start_offset, c.end_offset)
+              FILTER (WHERE c.tag_id IS NOT NULL))::VARCHAR, '[]') AS citations
      FROM note_tags t
      JOIN notes n ON n.note_id = t.note_id AND n.text_sha256 = t.text_sha256
-     JOIN tag_citations c ON c.tag_id = t.tag_id
-     WHERE t.framework_id = $1
+     -- a tag without a citation is read too: the verifier drops it, with its reason, rather than losing it unseen
+     LEFT JOIN tag_citations c ON c.tag_id = t.tag_id
+     WHERE t.framework_id = $1 AND t.framework_version = $2
      GROUP BY ALL
      ORDER BY t.note_id, t.framework_version, t.scorer, t.model, t.prompt_version, t.tag_id`,
-    [framework.id],
+    [framework.id, framework.version],
   );
   const texts = new Map((await db.all<{ note_id: string; text: string }>(
-    `SELECT note_id, text FROM notes WHERE note_id IN (SELECT DISTINCT note_id FROM note_tags WHERE framework_id = $1)`, [framework.id],
+    `SELECT note_id, text FROM notes WHERE note_id IN (SELECT DISTINCT note_id FROM note_tags WHERE framework_id = $1 AND framework_version = $2)`, [framework.id, framework.version],
   )).map((r) => [r.note_id, r.text]));
 
   const groups = new Map<string, Group>();
@@ -121,6 +124,8 @@ export async function verifyStoredTags(db: Db, framework: Framework, opts: { app
   if (opts.apply && changed.length > 0) {
     const now = clock().toISOString().replace('T', ' ').replace('Z', '');
     await db.transaction(async () => {
+      // each --apply is a run of its own in tag_checks, numbered -1, -2, …, apart from the score runs
+      const verifyRun = -(((await db.value<number>('SELECT count(DISTINCT run_id)::INTEGER FROM tag_checks WHERE run_id < 0')) ?? 0) + 1);
       await markFactsStale(db);
       for (const { group: g, tags, checks, contradicted, corrected } of changed) {
         const where = `note_id = $1 AND framework_id = $2 AND framework_version = $3 AND scorer = $4 AND model = $5 AND prompt_version = $6`;
@@ -140,7 +145,7 @@ export async function verifyStoredTags(db: Db, framework: Framework, opts: { app
         for (const k of checks) {
           await db.run(
             `INSERT INTO tag_checks VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::TIMESTAMP)`,
-            [g.noteId, g.sha, ...g.key, g.runId, verifier.version, k.domainId, k.direction, k.status, k.action, k.newDirection ?? null, k.newStatus ?? null, k.reason, k.start, k.end, k.quote, now],
+            [g.noteId, g.sha, ...g.key, verifyRun, verifier.version, k.domainId, k.direction, k.status, k.action, k.newDirection ?? null, k.newStatus ?? null, k.reason, k.start, k.end, k.quote, now],
           );
         }
         await db.run(

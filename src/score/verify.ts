@@ -1,5 +1,5 @@
 import { indicatorCueEntries, type Framework } from '../frameworks/index.ts';
-import { createOfflineScorer, createWordCueMatcher } from './offline.ts';
+import { createOfflineScorer, createWordCueMatcher, opensClause } from './offline.ts';
 import { segmentSentences, type Sentence } from './segment.ts';
 import type { Citation, Direction, Tag, TagStatus } from './types.ts';
 
@@ -201,7 +201,8 @@ export function createVerifier(framework: Framework): Verifier {
       if (t.end > e.end || clauseOf(t.start) !== clauseOf(e.start)) return false;
       if (t.start >= e.start) return true; // the trigger is inside the evidence ("denies drug use" quoted whole)
       const between = s.slice(at(t.end), at(e.start));
-      return loose ? !/[;:]/u.test(between) : !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(between);
+      // loose: across a list ("denies drug, alcohol or tobacco use"), but not into a new clause ("denies SI, lost her job")
+      return loose ? !/[;:]/u.test(between) && !opensClause(s, at(t.end), at(e.start)) : !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(between);
     };
     const triggers = (kind: SentenceContext['cues'][number]['kind']) => ctx.cues.filter((x) => x.kind === kind);
     const allGoverned = (ts: Array<{ start: number; end: number }>, loose = false) => evidence.every((e) => ts.some((t) => governs(t, e, loose)));
@@ -247,7 +248,8 @@ export function createVerifier(framework: Framework): Verifier {
     // A denial verb only ever denies a problem ("denies drug use", "negative for", "ruled out"),
     // whatever the lexicon makes of the rest; "no" and "without" may instead mark a missing
     // resource, which is a concern ("no income"), so they are left to the lexicon.
-    const denials = negations.filter((x) => DENIAL.test(x.text));
+    // "denies having any income" says the resource is missing: that is for the lexicon to read
+    const denials = negations.filter((x) => DENIAL.test(x.text) && !/^\s+(?:having|to have|that (?:she|he|they) (?:has|have))\b/iu.test(s.slice(at(x.end))));
     const denied = want === 'concern' && denials.length > 0 && allGoverned(denials, true);
     if (denied && status !== 'negated') {
       status = 'negated';
@@ -266,9 +268,10 @@ export function createVerifier(framework: Framework): Verifier {
             status = samePolarity[0]!.status;
             why = status === 'negated' ? 'the cited span denies the concern' : 'the cited span affirms the concern the tag denied';
           }
-        } else if (want === 'positive' && readings.some((r) => r.polarity === 'concern' && r.status !== 'negated')) {
+        } else if (want === 'positive' && readings.some((r) => r.polarity === 'concern' && r.status === 'current')) {
+          // a past concern is what an improvement follows ("no longer homeless"): only a current one contradicts
           return { ok: false, why: 'the cited span reads as a concern, not a strength' };
-        } else if (want === 'concern' && status !== 'negated' && readings.some((r) => r.polarity === 'positive')) {
+        } else if (want === 'concern' && status !== 'negated' && readings.some((r) => r.polarity === 'positive' && r.status === 'current')) {
           return { ok: false, why: 'the cited span reads as a strength, not a concern' };
         }
       }
@@ -292,7 +295,8 @@ export function createVerifier(framework: Framework): Verifier {
         return !ctx.evidence.some((w) => w.start >= h.end && w.end <= h.end + comma);
       };
       const after = (h: { start: number; end: number }, e: { start: number; end: number }) =>
-        h.start >= e.end && clauseOf(h.start) === clauseOf(e.start) && !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(part(e.end, h.start));
+        // "no income since she lost her job last year": a time cue in a since/because clause dates that clause only
+        h.start >= e.end && clauseOf(h.start) === clauseOf(e.start) && !/[,;:]|\s(?:and|but|so|then|while|whereas|since|because|until|after|when)\s/iu.test(part(e.end, h.start));
       const hist = triggers('historical').find((h) => evidence.every((e) => governs(h, e) || after(h, e) || (opening(h) && h.end <= e.start && clauseOf(h.start) === clauseOf(e.start))));
       if (hist) {
         const clause = clauseOf(hist.start);
@@ -337,6 +341,11 @@ export function createVerifier(framework: Framework): Verifier {
       let tagsDropped = 0;
       let tagsCorrected = 0;
       for (const tag of tags) {
+        if (tag.citations.length === 0) {
+          checks.push({ domainId: tag.domainId, direction: tag.direction, status: tag.status, action: 'dropped', reason: 'no citation: nothing in the note supports it', start: 0, end: 0, quote: '' });
+          tagsDropped++;
+          continue;
+        }
         let kept = 0;
         let corrected = false;
         for (const c of tag.citations) {

@@ -28,6 +28,11 @@ export const TRICKY_SENTENCES: TrickyCase[] = [
   { group: 'negation', text: 'Denies drug use, which her probation officer confirmed.', expect: ['substance_use concern/negated'], why: '"which" ends the denial; probation officer is not a legal problem here' },
   { group: 'negation', text: 'Has not slept in 3 days and appears manic.', expect: ['mental_health concern/current'], why: 'not sleeping is a symptom; "slept in" is not sleeping in a car' },
   { group: 'negation', text: 'He is not sleeping and feels hopeless.', expect: ['mental_health concern/current'] },
+  // a denial does not reach into a new clause (found in review: common clinical phrasing)
+  { group: 'negation', text: 'Denies SI/HI, states she is behind on rent and has no food.', expect: ['mental_health concern/negated', 'housing concern/current', 'food concern/current'], why: 'a comma and a new verb start a clause the denial does not reach' },
+  { group: 'negation', text: 'Client denies drug use and reports drinking a fifth of vodka daily.', expect: ['substance_use concern/negated', 'substance_use concern/current'], why: '"and reports" opens a new clause' },
+  { group: 'negation', text: 'Client denies drug, alcohol or tobacco use.', expect: ['substance_use concern/negated'], why: 'a list stays under the denial' },
+  { group: 'history', text: 'Client has had no income since she lost her job last year.', expect: ['income concern/current', 'employment concern/historical'], why: '"last year" dates the job loss (a past problem), not the missing income' },
   { group: 'negation', text: 'No change in her depression since last month.', expect: ['mental_health concern/current'], why: '"no change" does not negate' },
   { group: 'negation', text: 'She does not have any debt.', expect: ['income concern/negated'] },
   { group: 'negation', text: 'She has not had to stay in a shelter this year.', expect: ['housing concern/negated'] },

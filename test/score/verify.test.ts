@@ -32,6 +32,15 @@ const CASES: Array<{ rule: string; text: string; quote: string; domain: string; 
   { rule: 'negation', text: 'Client denies any drug use since the last visit.', quote: 'denies any drug use since the last visit', domain: 'substance_use', direction: 'concern', expect: { kept: 'negated' } },
   { rule: 'negation', text: 'He denied drinking alcohol this month.', quote: 'denied drinking alcohol this month', domain: 'substance_use', direction: 'concern', expect: { kept: 'negated' } },
   { rule: 'negation', text: 'She denies suicidal ideation.', quote: 'She denies suicidal ideation', domain: 'mental_health', direction: 'concern', expect: { kept: 'negated' } },
+  // a denial reaches a list, but not a new clause after a comma or "and" (found in review)
+  { rule: 'negation', text: 'Client denies drug, alcohol or tobacco use.', quote: 'Client denies drug, alcohol or tobacco use', domain: 'substance_use', direction: 'concern', expect: { kept: 'negated' } },
+  { rule: 'negation scope', text: 'Client denies SI, lost her job last week and is behind on rent.', quote: 'lost her job last week', domain: 'employment', direction: 'deterioration', expect: { kept: 'current' } },
+  { rule: 'negation scope', text: 'Client denies SI, lost her job last week and is behind on rent.', quote: 'is behind on rent', domain: 'housing', direction: 'concern', expect: { kept: 'current' } },
+  { rule: 'negation scope', text: 'Denies SI/HI, endorses depressed mood and anxiety.', quote: 'endorses depressed mood and anxiety', domain: 'mental_health', direction: 'concern', expect: { kept: 'current' } },
+  // a past concern is what an improvement follows
+  { rule: 'agreeing', text: 'Client is no longer homeless.', quote: 'Client is no longer homeless', domain: 'housing', direction: 'improvement', expect: { kept: 'current' } },
+  // a time cue in a "since" clause dates that clause only
+  { rule: 'historical', text: 'Client has had no income since she lost her job last year.', quote: 'Client has had no income since she lost her job last year', domain: 'income', direction: 'concern', expect: { kept: 'current' } },
   // negation: a missing resource is a current concern, not a denied one
   { rule: 'missing resource', text: 'Client has no income and no food in the house.', quote: 'Client has no income', domain: 'income', direction: 'concern', expect: { kept: 'current' } },
   // a strength under a negation is not a strength
@@ -204,23 +213,29 @@ describe('scoring runs verify what they store', () => {
       await ingest(db, dir, pipeline);
       await runScoring({ db, scorer: careless, framework, verifier: noVerifier });
       expect(await db.value('SELECT count(*) FROM note_tags')).toBe(6);
+      // a hand-made or older database: a tag with no citation at all
+      await db.run(`INSERT INTO note_tags SELECT 'T-uncited', note_id, text_sha256, run_id, framework_id, framework_version, scorer, model, prompt_version,
+        'income', NULL, 'concern', NULL, 'current', 0.5 FROM note_tags WHERE note_id = 'crm:N1' LIMIT 1`);
     });
     fs.writeFileSync(path.join(dir, 'caselens.config.yaml'), YAML.stringify({
       database: 'db.duckdb', identity: { keyFile: 'identity.key' }, paths: { pipelines: '.', frameworks: path.join(ROOT, 'frameworks') },
     }));
     const report = await runMain(['verify', '--json'], dir);
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.out)).toMatchObject({ tagsChecked: 6, notes: 3, tagsContradicted: 2, tagsCorrected: 2, applied: false });
-    expect(await withDb(dbPath, (db) => db.value('SELECT count(*) FROM note_tags'))).toBe(6);
+    expect(JSON.parse(report.out)).toMatchObject({ tagsChecked: 7, notes: 3, tagsContradicted: 3, tagsCorrected: 2, applied: false });
+    expect(await withDb(dbPath, (db) => db.value('SELECT count(*) FROM note_tags'))).toBe(7);
 
     const applied = await runMain(['verify', '--apply'], dir);
     expect(applied.code).toBe(0);
-    expect(applied.out).toMatch(/tags dropped \(their cited spans contradict them\)\s+2/);
+    expect(applied.out).toMatch(/tags dropped \(their cited spans contradict them\)\s+3/);
     expect(applied.out).toMatch(/tags corrected \(status\)\s+2/);
     await withDb(dbPath, async (db) => {
       expect(await db.all<StoredTag>(storedTags)).toEqual(EXPECTED_AFTER);
-      expect(await db.value('SELECT count(*) FROM tag_checks')).toBe(4);
-      expect(await db.value('SELECT sum(tags_contradicted)::INTEGER FROM note_scores')).toBe(2);
+      expect(await db.value('SELECT count(*) FROM tag_checks')).toBe(5);
+      // the apply is a run of its own, and the uncited tag's drop is on record
+      expect(await db.all('SELECT DISTINCT run_id FROM tag_checks')).toEqual([{ run_id: -1 }]);
+      expect(await db.value(`SELECT reason FROM tag_checks WHERE domain_id = 'income'`)).toMatch(/no citation/);
+      expect(await db.value('SELECT sum(tags_contradicted)::INTEGER FROM note_scores')).toBe(3);
       // every citation still points at a tag, and every tag has one
       expect(await db.value('SELECT count(*) FROM tag_citations c LEFT JOIN note_tags t USING (tag_id) WHERE t.tag_id IS NULL')).toBe(0);
       expect(await db.value('SELECT count(*) FROM note_tags t WHERE NOT EXISTS (SELECT 1 FROM tag_citations c WHERE c.tag_id = t.tag_id)')).toBe(0);

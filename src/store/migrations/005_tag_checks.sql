@@ -18,7 +18,7 @@ CREATE TABLE tag_checks (
   scorer            VARCHAR NOT NULL,
   model             VARCHAR NOT NULL,
   prompt_version    VARCHAR NOT NULL,
-  run_id            INTEGER NOT NULL,       -- the score run, or the caselens verify run (negative)
+  run_id            INTEGER NOT NULL,       -- the score run; for caselens verify --apply -1, -2, … one per apply
   verifier_version  VARCHAR NOT NULL,
   domain_id         VARCHAR NOT NULL,
   direction         VARCHAR NOT NULL,       -- as proposed
