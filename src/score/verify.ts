@@ -144,6 +144,28 @@ interface SentenceContext {
   cues: Array<{ kind: 'negation' | 'pseudo' | 'historical' | 'hypothetical' | 'terminator' | 'other'; start: number; end: number; text: string }>;
 }
 
+/** The readings overlapping a sentence; `sorted` is ordered by start, so a long note is not scanned once per sentence. */
+function readingsIn(sorted: readonly Reading[], sentence: Sentence): Reading[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.start < sentence.end) lo = mid + 1;
+    else hi = mid;
+  }
+  // readings starting before the sentence's end; those that also end after its start overlap it
+  const out: Reading[] = [];
+  for (let i = lo - 1; i >= 0; i--) {
+    const r = sorted[i]!;
+    if (r.end > sentence.start) out.push(r);
+    else if (sentence.start - r.start > MAX_READING_SPAN) break;
+  }
+  return out.reverse();
+}
+
+/** A reading is one clause part of one sentence, far shorter than this, so the backward scan can stop here. */
+const MAX_READING_SPAN = 2_000;
+
 export function createVerifier(framework: Framework): Verifier {
   const reader = createOfflineScorer(framework);
   type CueKind = SentenceContext['cues'][number]['kind'];
@@ -180,7 +202,7 @@ export function createVerifier(framework: Framework): Verifier {
       from = cut;
     }
     clauses.push({ start: base + from, end: sentence.end });
-    const readings = noteReadings.filter((r) => r.start < sentence.end && sentence.start < r.end);
+    const readings = readingsIn(noteReadings, sentence);
     const evidence = domainWords(s).map((m) => ({ domainId: m.value, start: base + m.start, end: base + m.end }));
     return { sentence, clauses, structured: isStructuredText(s), readings, evidence, cues };
   }
@@ -321,6 +343,7 @@ export function createVerifier(framework: Framework): Verifier {
       const noteReadings: Reading[] = lexicon.flatMap((t) => t.citations.map((c) => ({
         domainId: t.domainId, polarity: t.status === 'negated' ? 'concern' as const : polarityOf(t.direction), status: t.status, start: c.start, end: c.end,
       })));
+      noteReadings.sort((a, b) => a.start - b.start);
       const cache = new Map<number, SentenceContext>();
       const contextAt = (at: number): SentenceContext | undefined => {
         let lo = 0, hi = sentences.length - 1, found: Sentence | undefined;
@@ -338,6 +361,7 @@ export function createVerifier(framework: Framework): Verifier {
       };
       const checks: TagCheck[] = [];
       const byKey = new Map<string, Tag>();
+      const spansOf = new Map<string, Set<string>>();
       let tagsDropped = 0;
       let tagsCorrected = 0;
       for (const tag of tags) {
@@ -367,10 +391,15 @@ export function createVerifier(framework: Framework): Verifier {
           const key = `${tag.domainId}|${tag.indicatorId ?? ''}|${verdict.direction}|${verdict.status}|${tag.level ?? ''}`;
           const seen = byKey.get(key);
           if (seen) {
-            if (!seen.citations.some((x) => x.start === c.start && x.end === c.end)) seen.citations.push(c);
+            const spans = spansOf.get(key)!;
+            if (!spans.has(`${c.start}:${c.end}`)) {
+              spans.add(`${c.start}:${c.end}`);
+              seen.citations.push(c);
+            }
             seen.confidence = Math.max(seen.confidence, confidence);
           } else {
             byKey.set(key, { ...tag, direction: verdict.direction, status: verdict.status, confidence, citations: [c] });
+            spansOf.set(key, new Set([`${c.start}:${c.end}`]));
           }
         }
         if (kept === 0) tagsDropped++;
