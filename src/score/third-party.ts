@@ -222,13 +222,26 @@ function startsSentence(text: string, toks: Tok[], i: number): boolean {
 const gapOf = (text: string, a: Tok, b: Tok): string => text.slice(a.end, b.s);
 const SPACE_GAP = /^[ \t\u00a0]+$/;
 
-export function findThirdParty(text: string): ThirdPartyHit[] {
+/** One note's tokens and what has been found in them so far, shared by the passes of findThirdParty. */
+interface Scan {
+  text: string;
+  toks: Tok[];
+  n: number;
+  hits: ThirdPartyHit[];
+  /** tokens already inside a street or an employer */
+  taken: Uint8Array;
+  /** tokens found as names */
+  named: Uint8Array;
+  tok: (i: number) => Tok | undefined;
+  adjacent: (i: number, j: number) => boolean;
+  startingAt: Map<number, number>;
+  endingAt: Map<number, number>;
+}
+
+function scanOf(text: string): Scan {
   const toks = tokenize(text);
   const n = toks.length;
-  const hits: ThirdPartyHit[] = [];
-  /** tokens already inside a street or an employer */
   const taken = new Uint8Array(n);
-  /** tokens found as names */
   const named = new Uint8Array(n);
   const tok = (i: number): Tok | undefined => (i >= 0 && i < n ? toks[i] : undefined);
   const startingAt = new Map<number, number>();
@@ -242,8 +255,18 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
     const b = tok(j);
     return a !== undefined && b !== undefined && !a.poss && SPACE_GAP.test(gapOf(text, a, b));
   };
+  return { text, toks, n, hits: [], taken, named, tok, adjacent, startingAt, endingAt };
+}
 
-  // --- streets without a number ----------------------------------------------------------------
+/** Every mention of a phrase found once with a cue ("works at Kroger … Kroger cut her hours"), as whole words. */
+function mentionsOf(text: string, phrase: string): Array<{ start: number; end: number; match: string }> {
+  const re = new RegExp(`(?<![\\p{L}\\p{N}])${phrase.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu');
+  return [...text.matchAll(re)].map((m) => ({ start: m.index, end: m.index + m[0].length, match: m[0] }));
+}
+
+/** Streets without a number: "off Maple Street", "near Kensington Ave", "the corner of Fifth and Main". */
+function findStreets(sc: Scan): void {
+  const { text, toks, n, hits, taken, tok, adjacent } = sc;
   for (let k = 1; k < n; k++) {
     const sfx = toks[k] as Tok;
     if (!(sfx.cap || sfx.upper) || sfx.poss) continue;
@@ -290,8 +313,11 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
       group();
     }
   }
+}
 
-  // --- employers --------------------------------------------------------------------------------
+/** Employers named after a work cue ("works nights at Kroger"), and named again later. */
+function findEmployers(sc: Scan): void {
+  const { text, toks, n, hits, taken, tok, adjacent } = sc;
   const employerStart = (t: Tok): boolean =>
     (t.cap || t.upper || /^\d+-\p{L}/u.test(t.text)) && !STOP.has(t.lower) && !MONTHS.has(t.lower) && !TITLES.has(t.lower);
   const takeEmployer = (j: number): number => {
@@ -366,11 +392,22 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
   }
   // the employer named again without a cue ("Kroger cut her hours")
   for (const name of employers) {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu');
-    for (const m of text.matchAll(re)) hits.push({ start: m.index, end: m.index + m[0].length, kind: 'employer', key: lowerOf(m[0]) });
+    for (const m of mentionsOf(text, name)) hits.push({ start: m.start, end: m.end, kind: 'employer', key: lowerOf(m.match) });
   }
+}
 
-  // --- names ------------------------------------------------------------------------------------
+/** What the name passes share: recording a name, a nickname, a quotation, whether a word after a cue can be a name, a surname. */
+interface NameTools {
+  nameHit: (i: number) => void;
+  quotedHits: Set<string>;
+  nickname: (s: number, e: number) => void;
+  quoteAt: (at: number, capital: boolean) => [number, number] | undefined;
+  cueName: (i: number, strict: boolean) => boolean;
+  surname: (i: number) => void;
+}
+
+function nameTools(sc: Scan): NameTools {
+  const { text, toks, hits, taken, named, tok, adjacent, startingAt } = sc;
   const nameHit = (i: number): void => {
     if (named[i] || taken[i]) return;
     named[i] = 1;
@@ -436,7 +473,13 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
       if (u.poss) return;
     }
   };
+  return { nameHit, quotedHits, nickname, quoteAt, cueName, surname };
+}
 
+/** Names after a title or a relationship ("Dr Patel", "her son Tyler") and after a nickname cue ("goes by 'Bird'"). */
+function namesAfterCues(sc: Scan, nt: NameTools): void {
+  const { text, toks, n, named, tok, adjacent, startingAt } = sc;
+  const { nameHit, nickname, quoteAt, cueName, surname } = nt;
   // titles and relationships before a name
   for (let c = 0; c < n; c++) {
     const cue = toks[c] as Tok;
@@ -498,7 +541,12 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
     nameHit(i);
     surname(i);
   }
+}
 
+/** Names by what stands after them ("Tyler, her son,"), by the given-name lists, their surnames, names joined to a name, and quoted nicknames beside one. */
+function namesNearNames(sc: Scan, nt: NameTools): void {
+  const { text, toks, n, taken, named, tok, adjacent, startingAt, endingAt } = sc;
+  const { nameHit, nickname, quoteAt, cueName, surname } = nt;
   // relationships and ages after a name: "Tyler, her son,", "Aiden (4)", "Kaylee's dad", "Tyler is her son"
   const DET = /^(?:her|his|their|the|my|our|client'?s|cl'?s|pt'?s|a)$/;
   for (let i = 0; i < n; i++) {
@@ -594,7 +642,12 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
       if (beforeTok >= 0 && named[beforeTok] && afterTok >= 0 && !named[afterTok] && !(toks[afterTok] as Tok).initial && cueName(afterTok, true)) nameHit(afterTok);
     }
   }
+}
 
+/** Later mentions of a name found: "her son Tyler … Tyler has missed four days". */
+function laterMentions(sc: Scan, nt: NameTools): void {
+  const { toks, n, taken, named, tok, adjacent } = sc;
+  const { nameHit } = nt;
   // later mentions of a name found: "her son Tyler … Tyler has missed four days"
   const found = new Set<string>();
   for (let i = 0; i < n; i++) if (named[i]) found.add((toks[i] as Tok).lower);
@@ -613,10 +666,19 @@ export function findThirdParty(text: string): ThirdPartyHit[] {
     if (next && adjacent(i, i + 1) && next.cap && ORG.has(next.lower)) continue;
     nameHit(i);
   }
-  for (const q of quotedHits) {
+}
+
+export function findThirdParty(text: string): ThirdPartyHit[] {
+  const sc = scanOf(text);
+  findStreets(sc);
+  findEmployers(sc);
+  const nt = nameTools(sc);
+  namesAfterCues(sc, nt);
+  namesNearNames(sc, nt);
+  laterMentions(sc, nt);
+  for (const q of nt.quotedHits) {
     if (q.length < 2) continue;
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${q.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'gu');
-    for (const m of text.matchAll(re)) hits.push({ start: m.index, end: m.index + m[0].length, kind: 'name' });
+    for (const m of mentionsOf(text, q)) sc.hits.push({ start: m.start, end: m.end, kind: 'name' });
   }
-  return hits;
+  return sc.hits;
 }
