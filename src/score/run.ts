@@ -76,7 +76,7 @@ interface Done {
 }
 
 /** Stable tag ids, so re-scoring the same note under the same configuration replaces, not duplicates. */
-function tagId(noteId: string, key: string, index: number): string {
+export function tagId(noteId: string, key: string, index: number): string {
   return `T-${crypto.createHash('sha256').update(`${noteId}\u001f${key}\u001f${index}`).digest('hex').slice(0, 20)}`;
 }
 

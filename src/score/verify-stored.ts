@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import type { Framework } from '../frameworks/index.ts';
 import { markFactsStale, type Db } from '../store/index.ts';
 import type { Citation, Direction, MatchKind, Tag, TagStatus } from './types.ts';
+import { tagId } from './run.ts';
 import { createVerifier, type TagCheck, type Verifier } from './verify.ts';
 
 export interface StoredVerification {
@@ -133,7 +133,8 @@ export async function verifyStoredTags(db: Db, framework: Framework, opts: { app
         await db.run(`DELETE FROM tag_citations WHERE tag_id IN (SELECT tag_id FROM note_tags WHERE ${where})`, params);
         await db.run(`DELETE FROM note_tags WHERE ${where}`, params);
         for (const [i, t] of tags.entries()) {
-          const id = `T-${crypto.createHash('sha256').update(`${g.noteId}\u001f${g.sha}|${g.key.join('|')}|${verifier.version}\u001f${i}`).digest('hex').slice(0, 20)}`;
+          // the verifier's version in the key: these ids never meet the scoring run's own
+          const id = tagId(g.noteId, `${g.sha}|${g.key.join('|')}|${verifier.version}`, i);
           await db.run(
             `INSERT INTO note_tags VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
             [id, g.noteId, g.sha, g.runId, ...g.key, t.domainId, t.indicatorId ?? null, t.direction, t.level ?? null, t.status, t.confidence],

@@ -166,6 +166,130 @@ function readingsIn(sorted: readonly Reading[], sentence: Sentence): Reading[] {
 /** A reading is one clause part of one sentence, far shorter than this, so the backward scan can stop here. */
 const MAX_READING_SPAN = 2_000;
 
+/** The verdict on one citation of a tag: supported as is, supported with another status, or not supported (with why). */
+function checkCitation(ctx: SentenceContext, tag: Tag, c: Citation): { ok: true; status: TagStatus; direction: Direction; uncertain?: string; why?: string } | { ok: false; why: string } {
+  if (ctx.structured) return { ok: false, why: 'structured text (a list or coded entry), not narrative' };
+  const s = ctx.sentence.text;
+  const at = (x: number) => x - ctx.sentence.start;
+  const clauseOf = (x: number) => ctx.clauses.find((cl) => x >= cl.start && x < cl.end) ?? ctx.clauses[ctx.clauses.length - 1]!;
+  // Where the domain is spoken of inside the citation: the framework's own words for it. A
+  // model may cite a span in other words; then the whole span is the evidence, and a cue must
+  // stand in its first third to govern it.
+  const words = ctx.evidence.filter((e) => e.domainId === tag.domainId && e.start >= c.start && e.end <= c.end);
+  const evidence = words.length > 0 ? words : [{ start: c.start, end: c.start + Math.max(1, Math.floor((c.end - c.start) / 3)) }];
+  /** A trigger before the evidence governs it when they share a clause and no comma, "and" or terminator stands between (ConText's forward scope). */
+  const governs = (t: { start: number; end: number }, e: { start: number; end: number }, loose = false) => {
+    if (t.end > e.end || clauseOf(t.start) !== clauseOf(e.start)) return false;
+    if (t.start >= e.start) return true; // the trigger is inside the evidence ("denies drug use" quoted whole)
+    const between = s.slice(at(t.end), at(e.start));
+    // loose: across a list ("denies drug, alcohol or tobacco use"), but not into a new clause ("denies SI, lost her job")
+    return loose ? !/[;:]/u.test(between) && !opensClause(s, at(t.end), at(e.start)) : !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(between);
+  };
+  const triggers = (kind: SentenceContext['cues'][number]['kind']) => ctx.cues.filter((x) => x.kind === kind);
+  const allGoverned = (ts: Array<{ start: number; end: number }>, loose = false) => evidence.every((e) => ts.some((t) => governs(t, e, loose)));
+
+  // experiencer: the evidence is said of another person ("her son lost his job")
+  if (OWN_STATE_DOMAINS.has(tag.domainId)) {
+    const subjects = triggers('other').filter((o) => {
+      const clause = clauseOf(o.start);
+      const lead = s.slice(at(clause.start), at(o.start));
+      // "Client and her partner discussed…": the client is a subject too
+      if (/\b(?:client|patient|participant|she|he)\s+and\s+\S+\s*$/iu.test(lead)) return false;
+      return SUBJECT_PREFIX.test(lead.split(/,\s|\s(?:and|but)\s/iu).pop() ?? '');
+    });
+    // the client may still be the one it happens to ("her mother kicked her out"): look on to the clause's end
+    const aboutOther = evidence.every((e) => subjects.some((o) => {
+      const rest = s.slice(at(o.end), at(clauseOf(o.start).end));
+      return governs(o, e) && !CLIENT_REFERENCE.test(rest) && !HELPING.test(rest);
+    }));
+    if (subjects.length > 0 && aboutOther) {
+      const o = subjects.find((x) => evidence.some((e) => governs(x, e)))!;
+      return { ok: false, why: `about another person ("${o.text}"), not the client` };
+    }
+  }
+
+  // hypothetical or future: a plan, a hope or a condition is not a fact about the client
+  const hypothetical = triggers('hypothetical');
+  if (tag.direction !== 'improvement' && hypothetical.length > 0 && allGoverned(hypothetical)) {
+    const h = hypothetical.find((x) => evidence.some((e) => governs(x, e)))!;
+    return { ok: false, why: `hypothetical or planned ("${h.text}")` };
+  }
+
+  // uncertainty ("possibly", "suspected", "unclear whether"): still evidence, held with less confidence
+  const hedges = [...s.matchAll(UNCERTAIN)].map((m) => ({ start: ctx.sentence.start + m.index, end: ctx.sentence.start + m.index + m[0].length, text: m[0] }));
+  const hedge = hedges.find((h) => evidence.every((e) => governs(h, e, true)));
+
+  let status = tag.status;
+  const direction = tag.direction;
+  let why: string | undefined;
+
+  const pseudo = triggers('pseudo');
+  const negations = triggers('negation').filter((x) => !pseudo.some((p) => p.start <= x.start && p.end >= x.end));
+  const want = polarityOf(tag.direction);
+  // A denial verb only ever denies a problem ("denies drug use", "negative for", "ruled out"),
+  // whatever the lexicon makes of the rest; "no" and "without" may instead mark a missing
+  // resource, which is a concern ("no income"), so they are left to the lexicon.
+  // "denies having any income" says the resource is missing: that is for the lexicon to read
+  const denials = negations.filter((x) => DENIAL.test(x.text) && !/^\s+(?:having|to have|that (?:she|he|they) (?:has|have))\b/iu.test(s.slice(at(x.end))));
+  const denied = want === 'concern' && denials.length > 0 && allGoverned(denials, true);
+  if (denied && status !== 'negated') {
+    status = 'negated';
+    why = `the cited span denies the concern ("${denials[0]!.text}")`;
+  }
+
+  // polarity, as the framework's lexicon reads this domain in the cited clauses
+  const readings = ctx.readings.filter((r) => r.domainId === tag.domainId && r.start < c.end && c.start < r.end);
+  if (readings.length > 0) {
+    const agree = readings.some((r) => r.polarity === want && (r.status === 'negated') === (status === 'negated'));
+    if (!agree) {
+      const samePolarity = readings.filter((r) => r.polarity === want);
+      if (want === 'concern' && samePolarity.length > 0) {
+        if (!denied) {
+          // the span speaks of the concern, but denies it (or affirms what the tag denied)
+          status = samePolarity[0]!.status;
+          why = status === 'negated' ? 'the cited span denies the concern' : 'the cited span affirms the concern the tag denied';
+        }
+      } else if (want === 'positive' && readings.some((r) => r.polarity === 'concern' && r.status === 'current')) {
+        // a past concern is what an improvement follows ("no longer homeless"): only a current one contradicts
+        return { ok: false, why: 'the cited span reads as a concern, not a strength' };
+      } else if (want === 'concern' && status !== 'negated' && readings.some((r) => r.polarity === 'positive' && r.status === 'current')) {
+        return { ok: false, why: 'the cited span reads as a strength, not a concern' };
+      }
+    }
+  } else if (want === 'positive' && status !== 'negated') {
+    // no lexicon reading: a strength right after a plain negation is not supported ("not employed")
+    const neg = negations.find((x) => evidence.some((e) => governs(x, e) && /^[\s\p{P}]*$/u.test(s.slice(at(x.end), at(Math.max(x.end, e.start))))));
+    if (neg) return { ok: false, why: `the strength is negated ("${neg.text}")` };
+  }
+
+  // history: a past-time cue governing the evidence, ahead of it ("history of", and an opening
+  // "Growing up," across its comma) or after it in the same part ("went without insurance
+  // before 2019"), with nothing saying "now" in that part
+  if (status === 'current') {
+    const part = (from: number, to: number) => s.slice(at(from), at(to));
+    const opening = (h: { start: number; end: number }) => {
+      const clause = clauseOf(h.start);
+      const rest = part(h.end, clause.end);
+      const comma = rest.indexOf(',');
+      if (!/^[\s\p{P}]*$/u.test(part(clause.start, h.start)) || comma < 0 || (rest.slice(0, comma).match(/[\p{L}\p{N}]+/gu) ?? []).length > 2) return false;
+      // "History of alcohol use, sober since 2020": the opening phrase holds evidence of its own, so it is not a time frame
+      return !ctx.evidence.some((w) => w.start >= h.end && w.end <= h.end + comma);
+    };
+    const after = (h: { start: number; end: number }, e: { start: number; end: number }) =>
+      // "no income since she lost her job last year": a time cue in a since/because clause dates that clause only
+      h.start >= e.end && clauseOf(h.start) === clauseOf(e.start) && !/[,;:]|\s(?:and|but|so|then|while|whereas|since|because|until|after|when)\s/iu.test(part(e.end, h.start));
+    const hist = triggers('historical').find((h) => evidence.every((e) => governs(h, e) || after(h, e) || (opening(h) && h.end <= e.start && clauseOf(h.start) === clauseOf(e.start))));
+    if (hist) {
+      const clause = clauseOf(hist.start);
+      if (!NOW_CUE.test(part(clause.start, clause.end))) {
+        status = 'historical';
+        why = why ? `${why}; in the past ("${hist.text}")` : `in the past ("${hist.text}")`;
+      }
+    }
+  }
+  return { ok: true, status, direction, ...(hedge ? { uncertain: hedge.text } : {}), ...(why ? { why } : {}) };
+}
+
 export function createVerifier(framework: Framework): Verifier {
   const reader = createOfflineScorer(framework);
   type CueKind = SentenceContext['cues'][number]['kind'];
@@ -205,130 +329,6 @@ export function createVerifier(framework: Framework): Verifier {
     const readings = readingsIn(noteReadings, sentence);
     const evidence = domainWords(s).map((m) => ({ domainId: m.value, start: base + m.start, end: base + m.end }));
     return { sentence, clauses, structured: isStructuredText(s), readings, evidence, cues };
-  }
-
-  /** The verdict on one citation of a tag: supported as is, supported with another status, or not supported (with why). */
-  function check(ctx: SentenceContext, tag: Tag, c: Citation): { ok: true; status: TagStatus; direction: Direction; uncertain?: string; why?: string } | { ok: false; why: string } {
-    if (ctx.structured) return { ok: false, why: 'structured text (a list or coded entry), not narrative' };
-    const s = ctx.sentence.text;
-    const at = (x: number) => x - ctx.sentence.start;
-    const clauseOf = (x: number) => ctx.clauses.find((cl) => x >= cl.start && x < cl.end) ?? ctx.clauses[ctx.clauses.length - 1]!;
-    // Where the domain is spoken of inside the citation: the framework's own words for it. A
-    // model may cite a span in other words; then the whole span is the evidence, and a cue must
-    // stand in its first third to govern it.
-    const words = ctx.evidence.filter((e) => e.domainId === tag.domainId && e.start >= c.start && e.end <= c.end);
-    const evidence = words.length > 0 ? words : [{ start: c.start, end: c.start + Math.max(1, Math.floor((c.end - c.start) / 3)) }];
-    /** A trigger before the evidence governs it when they share a clause and no comma, "and" or terminator stands between (ConText's forward scope). */
-    const governs = (t: { start: number; end: number }, e: { start: number; end: number }, loose = false) => {
-      if (t.end > e.end || clauseOf(t.start) !== clauseOf(e.start)) return false;
-      if (t.start >= e.start) return true; // the trigger is inside the evidence ("denies drug use" quoted whole)
-      const between = s.slice(at(t.end), at(e.start));
-      // loose: across a list ("denies drug, alcohol or tobacco use"), but not into a new clause ("denies SI, lost her job")
-      return loose ? !/[;:]/u.test(between) && !opensClause(s, at(t.end), at(e.start)) : !/[,;:]|\s(?:and|but|so|then|while|whereas)\s/iu.test(between);
-    };
-    const triggers = (kind: SentenceContext['cues'][number]['kind']) => ctx.cues.filter((x) => x.kind === kind);
-    const allGoverned = (ts: Array<{ start: number; end: number }>, loose = false) => evidence.every((e) => ts.some((t) => governs(t, e, loose)));
-
-    // experiencer: the evidence is said of another person ("her son lost his job")
-    if (OWN_STATE_DOMAINS.has(tag.domainId)) {
-      const subjects = triggers('other').filter((o) => {
-        const clause = clauseOf(o.start);
-        const lead = s.slice(at(clause.start), at(o.start));
-        // "Client and her partner discussed…": the client is a subject too
-        if (/\b(?:client|patient|participant|she|he)\s+and\s+\S+\s*$/iu.test(lead)) return false;
-        return SUBJECT_PREFIX.test(lead.split(/,\s|\s(?:and|but)\s/iu).pop() ?? '');
-      });
-      // the client may still be the one it happens to ("her mother kicked her out"): look on to the clause's end
-      const aboutOther = evidence.every((e) => subjects.some((o) => {
-        const rest = s.slice(at(o.end), at(clauseOf(o.start).end));
-        return governs(o, e) && !CLIENT_REFERENCE.test(rest) && !HELPING.test(rest);
-      }));
-      if (subjects.length > 0 && aboutOther) {
-        const o = subjects.find((x) => evidence.some((e) => governs(x, e)))!;
-        return { ok: false, why: `about another person ("${o.text}"), not the client` };
-      }
-    }
-
-    // hypothetical or future: a plan, a hope or a condition is not a fact about the client
-    const hypothetical = triggers('hypothetical');
-    if (tag.direction !== 'improvement' && hypothetical.length > 0 && allGoverned(hypothetical)) {
-      const h = hypothetical.find((x) => evidence.some((e) => governs(x, e)))!;
-      return { ok: false, why: `hypothetical or planned ("${h.text}")` };
-    }
-
-    // uncertainty ("possibly", "suspected", "unclear whether"): still evidence, held with less confidence
-    const hedges = [...s.matchAll(UNCERTAIN)].map((m) => ({ start: ctx.sentence.start + m.index, end: ctx.sentence.start + m.index + m[0].length, text: m[0] }));
-    const hedge = hedges.find((h) => evidence.every((e) => governs(h, e, true)));
-
-    let status = tag.status;
-    const direction = tag.direction;
-    let why: string | undefined;
-
-    const pseudo = triggers('pseudo');
-    const negations = triggers('negation').filter((x) => !pseudo.some((p) => p.start <= x.start && p.end >= x.end));
-    const want = polarityOf(tag.direction);
-    // A denial verb only ever denies a problem ("denies drug use", "negative for", "ruled out"),
-    // whatever the lexicon makes of the rest; "no" and "without" may instead mark a missing
-    // resource, which is a concern ("no income"), so they are left to the lexicon.
-    // "denies having any income" says the resource is missing: that is for the lexicon to read
-    const denials = negations.filter((x) => DENIAL.test(x.text) && !/^\s+(?:having|to have|that (?:she|he|they) (?:has|have))\b/iu.test(s.slice(at(x.end))));
-    const denied = want === 'concern' && denials.length > 0 && allGoverned(denials, true);
-    if (denied && status !== 'negated') {
-      status = 'negated';
-      why = `the cited span denies the concern ("${denials[0]!.text}")`;
-    }
-
-    // polarity, as the framework's lexicon reads this domain in the cited clauses
-    const readings = ctx.readings.filter((r) => r.domainId === tag.domainId && r.start < c.end && c.start < r.end);
-    if (readings.length > 0) {
-      const agree = readings.some((r) => r.polarity === want && (r.status === 'negated') === (status === 'negated'));
-      if (!agree) {
-        const samePolarity = readings.filter((r) => r.polarity === want);
-        if (want === 'concern' && samePolarity.length > 0) {
-          if (!denied) {
-            // the span speaks of the concern, but denies it (or affirms what the tag denied)
-            status = samePolarity[0]!.status;
-            why = status === 'negated' ? 'the cited span denies the concern' : 'the cited span affirms the concern the tag denied';
-          }
-        } else if (want === 'positive' && readings.some((r) => r.polarity === 'concern' && r.status === 'current')) {
-          // a past concern is what an improvement follows ("no longer homeless"): only a current one contradicts
-          return { ok: false, why: 'the cited span reads as a concern, not a strength' };
-        } else if (want === 'concern' && status !== 'negated' && readings.some((r) => r.polarity === 'positive' && r.status === 'current')) {
-          return { ok: false, why: 'the cited span reads as a strength, not a concern' };
-        }
-      }
-    } else if (want === 'positive' && status !== 'negated') {
-      // no lexicon reading: a strength right after a plain negation is not supported ("not employed")
-      const neg = negations.find((x) => evidence.some((e) => governs(x, e) && /^[\s\p{P}]*$/u.test(s.slice(at(x.end), at(Math.max(x.end, e.start))))));
-      if (neg) return { ok: false, why: `the strength is negated ("${neg.text}")` };
-    }
-
-    // history: a past-time cue governing the evidence, ahead of it ("history of", and an opening
-    // "Growing up," across its comma) or after it in the same part ("went without insurance
-    // before 2019"), with nothing saying "now" in that part
-    if (status === 'current') {
-      const part = (from: number, to: number) => s.slice(at(from), at(to));
-      const opening = (h: { start: number; end: number }) => {
-        const clause = clauseOf(h.start);
-        const rest = part(h.end, clause.end);
-        const comma = rest.indexOf(',');
-        if (!/^[\s\p{P}]*$/u.test(part(clause.start, h.start)) || comma < 0 || (rest.slice(0, comma).match(/[\p{L}\p{N}]+/gu) ?? []).length > 2) return false;
-        // "History of alcohol use, sober since 2020": the opening phrase holds evidence of its own, so it is not a time frame
-        return !ctx.evidence.some((w) => w.start >= h.end && w.end <= h.end + comma);
-      };
-      const after = (h: { start: number; end: number }, e: { start: number; end: number }) =>
-        // "no income since she lost her job last year": a time cue in a since/because clause dates that clause only
-        h.start >= e.end && clauseOf(h.start) === clauseOf(e.start) && !/[,;:]|\s(?:and|but|so|then|while|whereas|since|because|until|after|when)\s/iu.test(part(e.end, h.start));
-      const hist = triggers('historical').find((h) => evidence.every((e) => governs(h, e) || after(h, e) || (opening(h) && h.end <= e.start && clauseOf(h.start) === clauseOf(e.start))));
-      if (hist) {
-        const clause = clauseOf(hist.start);
-        if (!NOW_CUE.test(part(clause.start, clause.end))) {
-          status = 'historical';
-          why = why ? `${why}; in the past ("${hist.text}")` : `in the past ("${hist.text}")`;
-        }
-      }
-    }
-    return { ok: true, status, direction, ...(hedge ? { uncertain: hedge.text } : {}), ...(why ? { why } : {}) };
   }
 
   return {
@@ -374,7 +374,7 @@ export function createVerifier(framework: Framework): Verifier {
         let corrected = false;
         for (const c of tag.citations) {
           const ctx = contextAt(c.start);
-          const verdict = ctx ? check(ctx, tag, c) : ({ ok: false, why: 'the citation is not inside a sentence of the note' } as const);
+          const verdict = ctx ? checkCitation(ctx, tag, c) : ({ ok: false, why: 'the citation is not inside a sentence of the note' } as const);
           const base = { domainId: tag.domainId, direction: tag.direction, status: tag.status, start: c.start, end: c.end, quote: c.quote };
           if (!verdict.ok) {
             checks.push({ ...base, action: 'dropped', reason: verdict.why });
