@@ -11,6 +11,8 @@ export const EXAMPLE = path.join(ROOT, 'data', 'hmis-example');
 export function sharedDir(rel: string): string | undefined {
   const dir = path.join(SHARED, rel);
   if (fs.existsSync(dir)) return dir;
+  // CI has ../shared/data beside the checkout: there a missing folder fails the tests that need it rather than skipping them.
+  if (process.env.CI === 'true') return dir;
   console.warn(`[caselens tests] ${dir} is absent: skipping the tests that need it (CI has ../shared/data beside the checkout)`);
   return undefined;
 }
