@@ -1,5 +1,9 @@
 /**
- * FHIR R4: Bundles (JSON) and bulk-export NDJSON → caselens canonical tables.
+ * FHIR R4: Bundles (JSON) and bulk-export NDJSON → caselens canonical tables. STU3 and DSTU2
+ * resources are recognised (declared version, else shape) and read with their own field names;
+ * other releases are rejected (`unsupported_version`). Instrument items and totals are
+ * range-checked and checked against each other (see checkScores), and every Practitioner is one
+ * staff row whatever form the references to it take (see staffResolver).
  *
  * Resources are flattened in TypeScript into one JSON-lines file per canonical table (with the
  * origin of every row kept: `file#/entry/N` for a Bundle entry, file + line for NDJSON), then a
@@ -39,6 +43,8 @@ interface Resource {
   origin: Origin;
   /** a DELETE in a transaction Bundle, or status entered-in-error */
   deleted: boolean;
+  /** FHIR version the enclosing Bundle declares (see declaredVersion), if any */
+  bundleVersion: string | null;
 }
 
 export interface FhirProblem {
@@ -93,14 +99,14 @@ interface ReadState {
   fullUrls: Map<string, { type: string; id: string }>;
 }
 
-function addResource(state: ReadState, raw: unknown, origin: Origin, method?: string | null, url?: string | null): void {
+function addResource(state: ReadState, raw: unknown, origin: Origin, method?: string | null, url?: string | null, bundleVersion: string | null = null): void {
   if (method === 'DELETE') {
     const m = /^([A-Z][A-Za-z]+)\/([^/?]+)/.exec(url ?? '');
     if (!m) {
       state.problems.push({ origin, field: 'request.url', value: url ?? null, code: 'malformed_row', reason: 'DELETE entry without a "Type/id" url: cannot tell what to delete' });
       return;
     }
-    state.resources.push({ type: m[1]!, id: m[2]!, body: {}, origin, deleted: true });
+    state.resources.push({ type: m[1]!, id: m[2]!, body: {}, origin, deleted: true, bundleVersion });
     return;
   }
   if (!isObj(raw) || typeof raw.resourceType !== 'string') {
@@ -108,6 +114,7 @@ function addResource(state: ReadState, raw: unknown, origin: Origin, method?: st
     return;
   }
   if (raw.resourceType === 'Bundle') {
+    const version = declaredVersion(raw) ?? bundleVersion;
     arr(raw.entry).forEach((e, i) => {
       const entry = obj(e);
       const at = { file: `${origin.file}${origin.line === null ? '' : `:${origin.line}`}#/entry/${i}`, line: null };
@@ -119,12 +126,12 @@ function addResource(state: ReadState, raw: unknown, origin: Origin, method?: st
         state.problems.push({ origin: at, field: 'resource', value: null, code: 'malformed_row', reason: 'Bundle entry without a resource' });
         return;
       }
-      addResource(state, res, at, str(request.method), str(request.url));
+      addResource(state, res, at, str(request.method), str(request.url), version);
     });
     return;
   }
   const status = str(raw.status) ?? str(raw.docStatus);
-  state.resources.push({ type: raw.resourceType, id: str(raw.id), body: raw, origin, deleted: status === 'entered-in-error' || str(raw.docStatus) === 'entered-in-error' });
+  state.resources.push({ type: raw.resourceType, id: str(raw.id), body: raw, origin, deleted: status === 'entered-in-error' || str(raw.docStatus) === 'entered-in-error', bundleVersion });
 }
 
 async function readInputs(files: string[], show: (f: string) => string): Promise<ReadState> {
@@ -157,6 +164,76 @@ async function readInputs(files: string[], show: (f: string) => string): Promise
     }
   }
   return state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// FHIR versions
+
+/**
+ * FHIR releases caselens reads. R4B and R5 keep the fields caselens reads as in R4; STU3 and DSTU2
+ * resources are read with their own field names (QuestionnaireResponse.group and `questionnaire` as a
+ * Reference, Observation.context and `related`, DocumentReference.context.encounter as one Reference,
+ * Goal.status, Encounter.patient, …). Other releases (DSTU1, ballots) are refused.
+ */
+export const FHIR_VERSIONS = ['R4', 'R4B', 'R5', 'STU3', 'DSTU2'] as const;
+export type FhirVersion = (typeof FHIR_VERSIONS)[number];
+const ACCEPTED_VERSIONS = 'caselens reads FHIR R4 (R4B and R5 read the same way) and the STU3 (3.0) and DSTU2 (1.0) forms of these resources';
+
+/** The release a version number ("3.0.2"), release name ("STU3") or core profile URL names; `unsupported` for others; null when it names none. */
+export function versionFromHint(hint: string): FhirVersion | 'unsupported' | null {
+  const s = hint.trim();
+  const core = /^https?:\/\/hl7\.org\/fhir\/(?:(DSTU2|STU3|R4B|R4|R5|\d+\.\d+(?:\.\d+)?)\/)?StructureDefinition\/[A-Za-z]+(?:\|(\S+))?$/i.exec(s);
+  if (core) return core[1] ? versionFromHint(core[1]) : core[2] ? versionFromHint(core[2]) : null;
+  if (/^https?:/i.test(s)) return null; // another profile (US Core, …): says nothing about the release
+  const named = /^(DSTU2|STU3|R4B|R4|R5)$/i.exec(s);
+  if (named) return named[1]!.toUpperCase() as FhirVersion;
+  const m = /^(\d+)\.(\d+)(?:\.\d+)?(?:-\S*)?$/.exec(s);
+  if (!m) return null;
+  const v = `${m[1]}.${m[2]}`;
+  return v === '1.0' ? 'DSTU2' : v === '3.0' ? 'STU3' : v === '4.0' ? 'R4' : v === '4.3' ? 'R4B' : v === '5.0' ? 'R5' : 'unsupported';
+}
+
+/** Where a resource or Bundle declares its version, and what it says: a `fhirVersion` (as some servers and exports add it) or a core `meta.profile`. */
+function declaration(body: J): { field: string; hint: string } | null {
+  const meta = obj(body.meta);
+  const candidates: Array<[string, unknown]> = [['fhirVersion', body.fhirVersion], ['meta.fhirVersion', meta.fhirVersion], ...arr(meta.profile).map((p): [string, unknown] => ['meta.profile', p])];
+  for (const [field, v] of candidates) {
+    const hint = str(v);
+    if (hint && versionFromHint(hint)) return { field, hint };
+  }
+  return null;
+}
+const declaredVersion = (body: J): string | null => declaration(body)?.hint ?? null;
+
+/** What the fields of a resource give away about its release, for the types where STU3/DSTU2 differ from R4. */
+function shapeVersion(type: string, b: J): FhirVersion | null {
+  switch (type) {
+    case 'QuestionnaireResponse':
+      if (b.group !== undefined) return 'DSTU2';
+      return isObj(b.questionnaire) || (b.context !== undefined && b.encounter === undefined) ? 'STU3' : null;
+    case 'Observation':
+      if (b.comments !== undefined) return 'DSTU2';
+      return b.context !== undefined || b.related !== undefined ? 'STU3' : null;
+    case 'Encounter':
+      return typeof b.class === 'string' || (b.patient !== undefined && b.subject === undefined) ? 'DSTU2' : null;
+    case 'DocumentReference':
+      return b.indexed !== undefined || isObj(obj(b.context).encounter) ? 'STU3' : null;
+    case 'Goal':
+      if (typeof b.description === 'string') return 'DSTU2';
+      return b.lifecycleStatus === undefined && b.status !== undefined ? 'STU3' : null;
+    default:
+      return null;
+  }
+}
+
+/** A resource's release: as declared (by itself, else by its Bundle), else by its shape, else R4. */
+export function fhirVersionOf(type: string, body: J, bundleVersion: string | null = null): { version: FhirVersion | 'unsupported'; hint: string | null; field: string | null; by: 'declared' | 'shape' | 'default' } {
+  const own = declaration(body);
+  const hint = own?.hint ?? bundleVersion;
+  const declared = hint ? versionFromHint(hint) : null;
+  if (declared) return { version: declared, hint, field: own ? own.field : 'Bundle', by: 'declared' };
+  const shape = shapeVersion(type, body);
+  return { version: shape ?? 'R4', hint: null, field: null, by: shape ? 'shape' : 'default' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,22 +274,35 @@ function humanName(names: unknown): { given: string | null; family: string | nul
   return { given: given[0] ?? null, family, text };
 }
 
+const wordingScore = (w: string | null): number | null => {
+  const key = w?.toLowerCase().replace(/[-_]/g, ' ').replace(/\s+/g, ' ').trim();
+  return key && key in FREQUENCY_WORDING ? FREQUENCY_WORDING[key]! : null;
+};
+
+/** The score an answer (or Observation / component value) carries, or null when it carries none caselens can read. */
 function score(answer: J): number | null {
   for (const k of ['valueInteger', 'valueDecimal']) if (num(answer[k]) !== null) return num(answer[k]);
   if (isObj(answer.valueQuantity)) return num(answer.valueQuantity.value);
-  const coding = isObj(answer.valueCoding) ? answer.valueCoding : codings(answer.valueCodeableConcept)[0];
-  if (!coding) return num(answer.valueString);
-  for (const ext of [...arr(coding.extension), ...arr(answer.extension)].map(obj)) {
+  const list = isObj(answer.valueCoding) ? [answer.valueCoding] : codings(answer.valueCodeableConcept);
+  if (list.length === 0) return num(answer.valueString) ?? wordingScore(str(answer.valueString));
+  for (const ext of [...list.flatMap((c) => arr(c.extension)), ...arr(answer.extension)].map(obj)) {
     if (ORDINAL_EXTENSIONS.includes(String(ext.url)) && num(ext.valueDecimal ?? ext.valueInteger) !== null) return num(ext.valueDecimal ?? ext.valueInteger);
   }
-  const code = str(coding.code);
-  if (code && code in LOINC_FREQUENCY_ANSWERS) return LOINC_FREQUENCY_ANSWERS[code]!;
-  for (const w of [str(coding.display), code]) {
-    const key = w?.toLowerCase().replace(/[-_]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (key && key in FREQUENCY_WORDING) return FREQUENCY_WORDING[key]!;
+  for (const coding of list) {
+    const code = str(coding.code);
+    if (code && code in LOINC_FREQUENCY_ANSWERS) return LOINC_FREQUENCY_ANSWERS[code]!;
+    const worded = wordingScore(str(coding.display)) ?? wordingScore(code);
+    if (worded !== null) return worded;
   }
-  return null;
+  return wordingScore(str(obj(answer.valueCodeableConcept).text));
 }
+
+/** The value[x] an answer carries, as written (for messages), or null when it has none. */
+function answerValue(answer: J): string | null {
+  const k = Object.keys(answer).find((x) => x.startsWith('value'));
+  return k ? `${k}: ${JSON.stringify(answer[k])}`.slice(0, 200) : null;
+}
+const ANSWER_FORMS = 'valueInteger, valueDecimal, valueQuantity, or valueCoding / valueCodeableConcept with a LOINC answer (LA6568-5 … LA6571-9), an ordinal-value extension or the frequency wording ("Not at all" … "Nearly every day")';
 
 function instrumentByCode(codes: string[]): { inst: FhirInstrument; kind: 'total' | 'panel' | 'item' } | null {
   for (const inst of FHIR_INSTRUMENTS) {
@@ -221,6 +311,240 @@ function instrumentByCode(codes: string[]): { inst: FhirInstrument; kind: 'total
   }
   for (const inst of FHIR_INSTRUMENTS) if (codes.some((c) => inst.items.includes(c))) return { inst, kind: 'item' };
   return null;
+}
+
+/** Goal status as R4 has it: STU3/DSTU2 have one `status` mixing lifecycle and achievement. */
+function goalStatus(b: J): { lifecycle: string | null; achievement: string | null } {
+  if (b.lifecycleStatus !== undefined || b.status === undefined) {
+    return { lifecycle: str(b.lifecycleStatus), achievement: codings(b.achievementStatus).map((c) => str(c.code)).find(Boolean) ?? null };
+  }
+  const status = str(b.status);
+  if (status === 'achieved' || status === 'sustaining') return { lifecycle: 'completed', achievement: status };
+  if (status === 'cancelled' || status === 'rejected') return { lifecycle: status, achievement: null };
+  return { lifecycle: status === 'completed' ? 'completed' : 'active', achievement: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instrument scores
+
+/** One answered item of a QuestionnaireResponse, or one component / member of an Observation panel. */
+interface ItemPart {
+  /** linkId or LOINC code */
+  id: string | null;
+  label: string | null;
+  score: number | null;
+  /** the value as written when there is one but it carries no score caselens can read */
+  unread: string | null;
+  /** which of the instrument's items (index in `items`) the part's code names, if it names one */
+  item: number | null;
+  /** where the value is in the resource, for rejects */
+  field: string;
+}
+
+interface StatedTotal {
+  score: number | null;
+  unread: string | null;
+  field: string;
+}
+
+type ScoreProblem = { field: string; value: string | null; code: string; reason: string };
+type ScoreCheck = { ok: true; total: number | null; sum: number | null } | ({ ok: false } & ScoreProblem);
+
+function part(inst: FhirInstrument, id: string | null, codes: string[], label: string | null, value: J, field: string): ItemPart {
+  const s = score(value);
+  const item = inst.items.findIndex((c) => codes.some((x) => x.includes(c)));
+  return { id, label, score: s, unread: s === null ? answerValue(value) : null, item: item >= 0 ? item : null, field };
+}
+
+/** Which parts are the instrument's items: those whose code names an item; with no coded part, all parts if there are as many as items (else the scored ones, if as many). */
+function instrumentItems(inst: FhirInstrument, parts: ItemPart[]): ItemPart[] {
+  const coded = parts.filter((p) => p.item !== null);
+  if (coded.length > 0 || inst.items.length === 0) return coded;
+  if (parts.length === inst.items.length) return parts;
+  const scored = parts.filter((p) => p.score !== null);
+  return scored.length === inst.items.length ? scored : [];
+}
+
+/**
+ * Range and consistency rules for an instrument's scores (ranges from fhir-codes.ts: PHQ-9 items 0–3,
+ * total 0–27; GAD-7 total 0–21; …). Parts that are not the instrument's items (PHQ-9's "how difficult"
+ * question, …) are kept in `items` but never scored.
+ * - An item whose answer is there but carries no score caselens can read is `bad_value`: never taken as 0.
+ * - An item or total outside its range, or not a whole number, is `out_of_range`.
+ * - items_sum is the sum of the items only when every item is answered.
+ * - A stated total and a complete items_sum must agree, else `inconsistent`: caselens cannot tell which one is
+ *   wrong, so the resource is rejected. With items missing, the stated total is kept but must not be less than
+ *   the sum of the items given. Without a stated total the total is items_sum (null when items are missing).
+ */
+function checkScores(inst: FhirInstrument, parts: ItemPart[], stated: StatedTotal): ScoreCheck {
+  const [iMin, iMax] = inst.itemRange;
+  const [tMin, tMax] = inst.totalRange;
+  const items = instrumentItems(inst, parts);
+  for (const p of items) {
+    if (p.score === null && p.unread) {
+      return { ok: false, field: p.field, value: p.unread, code: 'bad_value', reason: `${inst.name} item ${p.id ?? '?'}: the answer carries no score caselens can read (accepted: ${ANSWER_FORMS}); it is not counted as 0` };
+    }
+    if (p.score !== null && (!Number.isInteger(p.score) || p.score < iMin || p.score > iMax)) {
+      return { ok: false, field: p.field, value: String(p.score), code: 'out_of_range', reason: `${inst.name} item ${p.id ?? '?'} is ${p.score}: items are scored ${iMin}–${iMax} (whole numbers)` };
+    }
+  }
+  if (stated.score === null && stated.unread) {
+    return { ok: false, field: stated.field, value: stated.unread, code: 'bad_value', reason: `${inst.name} total: the value carries no score caselens can read (accepted: ${ANSWER_FORMS})` };
+  }
+  if (stated.score !== null && (!Number.isInteger(stated.score) || stated.score < tMin || stated.score > tMax)) {
+    return { ok: false, field: stated.field, value: String(stated.score), code: 'out_of_range', reason: `${inst.name} total is ${stated.score}: valid totals are ${tMin}–${tMax} (whole numbers)` };
+  }
+  const given = items.filter((p) => p.score !== null);
+  const partial = given.reduce((a, p) => a + p.score!, 0);
+  const distinct = new Set(given.map((p, i) => p.item ?? `#${i}`)).size;
+  const sum = inst.items.length > 0 && given.length === inst.items.length && distinct === given.length ? partial : null;
+  if (stated.score !== null && sum !== null && stated.score !== sum) {
+    return { ok: false, field: stated.field, value: String(stated.score), code: 'inconsistent', reason: `${inst.name} total ${stated.score} differs from the sum of its ${inst.items.length} items (${sum}): one of them is wrong, so neither is loaded` };
+  }
+  if (stated.score !== null && sum === null && stated.score < partial) {
+    return { ok: false, field: stated.field, value: String(stated.score), code: 'inconsistent', reason: `${inst.name} total ${stated.score} is less than the ${given.length} items given add up to (${partial})` };
+  }
+  return { ok: true, total: stated.score ?? sum, sum };
+}
+
+/** An Observation panel's members: R4 `hasMember`, STU3/DSTU2 `related` of type has-member. */
+function panelMembers(b: J): unknown[] {
+  return [...arr(b.hasMember), ...arr(b.related).map(obj).filter((x) => !x.type || x.type === 'has-member').map((x) => x.target)];
+}
+
+/** An Observation's stated total and, for a panel, its components and members as parts. */
+function observationScores(inst: FhirInstrument, kind: 'total' | 'panel', b: J, member: (reference: unknown) => J | undefined): { parts: ItemPart[]; stated: StatedTotal } {
+  const ownScore = score(b);
+  // a panel's own value is its total only when it is a score; a total Observation's value must be one
+  const own: StatedTotal = { score: ownScore, unread: ownScore === null && kind === 'total' ? answerValue(b) : null, field: 'value' };
+  const parts: ItemPart[] = [];
+  let stated: StatedTotal | null = null;
+  if (kind === 'panel') {
+    const take = (concept: unknown, value: J, field: string) => {
+      const c = codings(concept).find((x) => str(x.code));
+      const code = c ? str(c.code) : null;
+      const p = part(inst, code, code ? [code] : [], c ? str(c.display) : conceptText(concept), value, field);
+      if (code && inst.totals.includes(code)) stated ??= { score: p.score, unread: p.unread, field };
+      else parts.push(p);
+    };
+    arr(b.component).map(obj).forEach((comp, i) => take(comp.code, comp, `component[${i}]`));
+    panelMembers(b).forEach((m, i) => {
+      const body = member(m);
+      if (body) take(body.code, body, `hasMember[${i}]`);
+    });
+  }
+  return { parts, stated: stated ?? own };
+}
+
+type ScoredRead = { kind: 'skip'; reason: string } | ({ kind: 'reject' } & ScoreProblem) | { kind: 'ok'; inst: FhirInstrument; total: number | null; items: J };
+
+/** DSTU2 `group` / `question` → R4-shaped `item`s: a group's groups and questions become its items; answers keep their nested groups as items. */
+function dstu2Items(group: unknown): J[] {
+  if (!isObj(group)) return [];
+  const questions = arr(group.question).map(obj).map((q) => ({
+    linkId: q.linkId, text: q.text, answer: arr(q.answer).map(obj).map((a) => ({ ...a, item: arr(a.group).flatMap(dstu2Items) })),
+  }));
+  return [{ linkId: group.linkId, text: group.text ?? group.title, item: [...arr(group.group).flatMap(dstu2Items), ...questions] }];
+}
+
+/**
+ * A QuestionnaireResponse of an instrument → its total and items. Reads R4 (`item`, canonical
+ * `questionnaire`), STU3 (`questionnaire` as a Reference) and DSTU2 (`group` / `question`).
+ */
+function readQuestionnaireResponse(b: J): ScoredRead {
+  const questionnaire = str(b.questionnaire) ?? str(obj(b.questionnaire).reference) ?? str(obj(b.questionnaire).display) ?? '';
+  const flat: J[] = [];
+  const walk = (items: unknown) => {
+    for (const it of arr(items).map(obj)) {
+      if (arr(it.answer).length) flat.push(it);
+      walk(it.item);
+      for (const a of arr(it.answer).map(obj)) walk(a.item);
+    }
+  };
+  walk(b.group !== undefined ? dstu2Items(b.group) : b.item);
+  const itemCodes = flat.flatMap((it) => [str(it.linkId), str(it.definition)]).filter((x): x is string => !!x);
+  const inst = FHIR_INSTRUMENTS.find((i) => i.questionnaire.test(questionnaire)) ?? FHIR_INSTRUMENTS.find((i) => i.items.length && i.items.every((c) => itemCodes.some((x) => x.includes(c))));
+  if (!inst) return { kind: 'skip', reason: 'not a PHQ-9, GAD-7, PHQ-2 or PHQ-A questionnaire' };
+  const status = str(b.status);
+  if (status !== 'completed' && status !== 'amended') return { kind: 'skip', reason: `status ${status ?? 'missing'}: not a completed questionnaire` };
+  let stated: StatedTotal = { score: null, unread: null, field: 'item' };
+  const parts: ItemPart[] = [];
+  for (const it of flat) {
+    const answer = obj(arr(it.answer)[0]);
+    const ids = [str(it.linkId), str(it.definition)].filter((x): x is string => !!x);
+    const p = part(inst, str(it.linkId), ids, str(it.text), answer, `${b.group !== undefined ? 'group' : 'item'}[linkId=${str(it.linkId) ?? '?'}].answer`);
+    const isTotal = ids.some((id) => inst.totals.some((t) => id.includes(t))) || /total score/i.test(str(it.text) ?? '');
+    if (isTotal) stated = { score: p.score, unread: p.unread, field: p.field };
+    else parts.push(p);
+  }
+  const checked = checkScores(inst, parts, stated);
+  if (!checked.ok) return { kind: 'reject', field: checked.field, value: checked.value, code: checked.code, reason: checked.reason };
+  return { kind: 'ok', inst, total: checked.total, items: { items: parts.map((p) => ({ linkId: p.id, text: p.label, score: p.score })), items_sum: checked.sum, questionnaire } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff
+
+type RefFn = (reference: unknown) => { type: string | null; id: string; display: string | null } | null;
+
+/** `Practitioner?identifier=system|value` (relative or absolute) → its type, system and value. */
+function conditionalIdentifier(reference: string): { type: string; system: string | null; value: string } | null {
+  const q = /(?:^|\/)([A-Z][A-Za-z]+)\?(.*)$/.exec(reference);
+  if (!q) return null;
+  const param = q[2]!.split('&').find((p) => p.startsWith('identifier='));
+  const token = decodeURIComponent((param ? param.slice('identifier='.length) : q[2]!).replace(/\+/g, ' '));
+  const bar = token.lastIndexOf('|');
+  return { type: q[1]!, system: bar > 0 ? token.slice(0, bar) : null, value: bar >= 0 ? token.slice(bar + 1) : token };
+}
+
+/**
+ * One staff row per Practitioner, whatever form the reference to it takes: literal (`Practitioner/123`,
+ * an absolute URL ending in it, a Bundle fullUrl), conditional (`Practitioner?identifier=system|value`),
+ * or logical (`{identifier: {system, value}}`). Conditional and logical references find the Practitioner
+ * carrying that identifier (NPI or any other: system|value, or the value alone when it is no other
+ * Practitioner's too); a literal id that is no Practitioner's id but is one's identifier value finds it too.
+ * A reference that finds no Practitioner keeps the earlier behaviour: a staff row keyed by the id (or the
+ * identifier value of a conditional reference) named from the reference's display; a logical reference names no staff.
+ */
+function staffResolver(practitioners: Resource[], ref: RefFn) {
+  const staff = new Map<string, { name: string; origin: Origin; fromResource: boolean; referenced: boolean }>();
+  const byIdentifier = new Map<string, string | null>(); // "system|value" and "value" → Practitioner id (null: more than one)
+  const index = (k: string, id: string) => byIdentifier.set(k, byIdentifier.has(k) && byIdentifier.get(k) !== id ? null : id);
+  for (const r of practitioners) {
+    if (r.deleted) continue;
+    staff.set(r.id!, { name: humanName(r.body.name).text ?? `Practitioner ${r.id}`, origin: r.origin, fromResource: true, referenced: false });
+    for (const ident of arr(r.body.identifier).map(obj)) {
+      const v = str(ident.value);
+      if (!v) continue;
+      index(v, r.id!);
+      if (str(ident.system)) index(`${str(ident.system)}|${v}`, r.id!);
+    }
+  }
+  const find = (system: string | null, value: string): string | null => (system ? byIdentifier.get(`${system}|${value}`) : null) ?? byIdentifier.get(value) ?? null;
+  const use = (id: string, display: string | null, origin: Origin) => {
+    const s = staff.get(id) ?? { name: display ?? `Practitioner ${id}`, origin, fromResource: false, referenced: false };
+    s.referenced = true;
+    staff.set(id, s);
+    return `Practitioner/${id}`;
+  };
+  const key = (reference: unknown, origin: Origin): string | null => {
+    const r = obj(reference);
+    const s = str(r.reference);
+    const type = str(r.type);
+    if (type && type !== 'Practitioner') return null;
+    if (!s) {
+      const logical = obj(r.identifier);
+      const found = str(logical.value) ? find(str(logical.system), str(logical.value)!) : null;
+      return found ? use(found, null, origin) : null;
+    }
+    const cond = conditionalIdentifier(s);
+    if (cond) return cond.type === 'Practitioner' ? use(find(cond.system, cond.value) ?? cond.value, str(r.display), origin) : null;
+    const x = ref(reference);
+    if (!x || (x.type && x.type !== 'Practitioner')) return null;
+    return use(staff.get(x.id)?.fromResource ? x.id : find(null, x.id) ?? x.id, x.display, origin);
+  };
+  const rows = () => [...staff].filter(([, s]) => s.fromResource || s.referenced).map(([id, s]) => ({ key: `Practitioner/${id}`, name: s.name, origin: s.origin }));
+  return { key, rows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +562,8 @@ export interface FlattenResult {
   skipped: Array<{ type: string; reason: string; count: number }>;
   /** resources that cannot be loaded: recorded as rejects of the job */
   problems: FhirProblem[];
+  /** resources read in a release other than R4 (declared or by their shape), by release */
+  versions: Record<string, number>;
   files: string[];
 }
 
@@ -311,6 +637,7 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
   const emitDelete = (table: FlatTable, key: string, origin: Origin) => rows[table].push({ row: { key, _deleted: 'true' }, origin });
 
   const byKind = new Map<string, Resource[]>();
+  const versions: Record<string, number> = {};
   for (const r of resources) {
     if (!(FHIR_TYPES_READ as readonly string[]).includes(r.type)) {
       skip(r.type, 'no caselens table for this resource type');
@@ -320,25 +647,22 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
       problem(r, 'id', null, 'missing_required', 'resource has no id: it cannot be kept apart from others or updated later');
       continue;
     }
+    const v = r.deleted ? null : fhirVersionOf(r.type, r.body, r.bundleVersion);
+    if (v?.version === 'unsupported') {
+      problem(r, v.field, v.hint, 'unsupported_version', `FHIR version ${v.hint} is not read: ${ACCEPTED_VERSIONS} (${FHIR_TYPES_READ.join(', ')})`);
+      continue;
+    }
+    if (v && v.version !== 'R4') versions[v.version] = (versions[v.version] ?? 0) + 1;
     byKind.set(r.type, [...(byKind.get(r.type) ?? []), r]);
   }
   const of = (type: string) => byKind.get(type) ?? [];
   const live = (type: string) => of(type).filter((r) => !r.deleted);
 
   // Staff and programmes: resources, plus everything referenced (with the reference's display name).
-  const staff = new Map<string, { name: string; origin: Origin; fromResource: boolean }>();
+  const staffRefs = staffResolver(of('Practitioner'), ref);
+  const staffKey = staffRefs.key;
   const programs = new Map<string, { name: string; type: string | null; origin: Origin; fromResource: boolean }>();
-  for (const r of of('Practitioner')) {
-    if (r.deleted) {
-      emitDelete('staff', `Practitioner/${r.id}`, r.origin);
-      continue;
-    }
-    staff.set(r.id!, { name: humanName(r.body.name).text ?? `Practitioner ${r.id}`, origin: r.origin, fromResource: true });
-    for (const ident of arr(r.body.identifier).map(obj)) {
-      const v = str(ident.value);
-      if (v && !staff.has(v)) staff.set(v, { name: humanName(r.body.name).text ?? `Practitioner ${r.id}`, origin: r.origin, fromResource: false });
-    }
-  }
+  for (const r of of('Practitioner')) if (r.deleted) emitDelete('staff', `Practitioner/${r.id}`, r.origin);
   for (const r of of('Organization')) {
     if (r.deleted) {
       emitDelete('programs', `Organization/${r.id}`, r.origin);
@@ -346,14 +670,6 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
     }
     programs.set(r.id!, { name: str(r.body.name) ?? `Organization ${r.id}`, type: conceptText(arr(r.body.type)[0]), origin: r.origin, fromResource: true });
   }
-  const referencedStaff = new Set<string>();
-  const staffKey = (reference: unknown, origin: Origin): string | null => {
-    const x = ref(reference);
-    if (!x || (x.type && x.type !== 'Practitioner')) return null;
-    if (!staff.has(x.id)) staff.set(x.id, { name: x.display ?? `Practitioner ${x.id}`, origin, fromResource: false });
-    referencedStaff.add(x.id);
-    return `Practitioner/${x.id}`;
-  };
   const programKey = (reference: unknown, origin: Origin): string | null => {
     const x = ref(reference);
     if (!x || (x.type && x.type !== 'Organization')) return null;
@@ -437,7 +753,7 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
   for (const r of live('Encounter')) noteDate(patientOf(r), fhirDate(obj(r.body.period).start));
   for (const r of live('Observation')) noteDate(patientOf(r), fhirDate(r.body.effectiveDateTime ?? obj(r.body.effectivePeriod).start ?? r.body.issued));
   for (const r of live('QuestionnaireResponse')) noteDate(patientOf(r), fhirDate(r.body.authored));
-  for (const r of live('DocumentReference')) noteDate(patientOf(r), fhirDate(r.body.date ?? obj(obj(r.body.context).period).start));
+  for (const r of live('DocumentReference')) noteDate(patientOf(r), fhirDate(r.body.date ?? r.body.indexed ?? obj(obj(r.body.context).period).start));
   for (const r of live('Goal')) noteDate(patientOf(r), fhirDate(r.body.startDate ?? r.body.statusDate));
   const derived = new Map<string, string>();
   for (const [id, p] of patients) {
@@ -493,7 +809,7 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
     const cancelled = status === 'cancelled';
     emit('services', {
       key, case: caseKey,
-      service_type: conceptText(arr(b.type)[0]) ?? str(obj(b.class).display) ?? str(obj(b.class).code),
+      service_type: conceptText(arr(b.type)[0]) ?? str(obj(b.class).display) ?? str(obj(b.class).code) ?? str(b.class), // DSTU2: class is a code
       staff: primary ? staffKey(primary.individual, r.origin) : null,
       scheduled_at: planned || cancelled ? start : null,
       delivered_at: planned || cancelled ? null : start,
@@ -513,7 +829,7 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
   const obsById = new Map<string, Resource>();
   for (const r of live('Observation')) {
     obsById.set(r.id!, r);
-    for (const m of arr(r.body.hasMember)) {
+    for (const m of panelMembers(r.body)) {
       const x = ref(m);
       if (x) members.add(x.id);
     }
@@ -544,72 +860,32 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
     }
     const b = r.body;
     const date = fhirDate(b.effectiveDateTime ?? obj(b.effectivePeriod).start ?? b.effectiveInstant ?? b.issued);
-    let total = found.kind === 'total' ? score(b) : null;
-    let items: J | null = null;
-    if (found.kind === 'panel') {
-      const parts: Array<{ code: string | null; display: string | null; score: number | null }> = [];
-      const take = (concept: unknown, value: J) => {
-        const c = codings(concept).find((x) => str(x.code));
-        const code = c ? str(c.code) : null;
-        if (code && found.inst.totals.includes(code)) total ??= score(value);
-        else parts.push({ code, display: c ? str(c.display) : conceptText(concept), score: score(value) });
-      };
-      for (const comp of arr(b.component).map(obj)) take(comp.code, comp);
-      for (const m of arr(b.hasMember)) {
-        const x = ref(m);
-        const member = x ? obsById.get(x.id) : undefined;
-        if (member) take(member.body.code, member.body);
-      }
-      const itemScores = parts.map((p) => p.score);
-      const complete = found.inst.items.length > 0 && parts.filter((p) => p.score !== null && p.code && found.inst.items.includes(p.code)).length === found.inst.items.length;
-      const sum = complete ? itemScores.reduce<number>((a, s) => a + (s ?? 0), 0) : null;
-      total ??= score(b) ?? sum;
-      items = { items: parts, items_sum: sum };
+    const { parts, stated } = observationScores(found.inst, found.kind, b, (m) => {
+      const x = ref(m);
+      return x ? obsById.get(x.id)?.body : undefined;
+    });
+    const checked = checkScores(found.inst, parts, stated);
+    if (!checked.ok) {
+      problem(r, checked.field, checked.value, checked.code, checked.reason);
+      continue;
     }
-    const patient = patientOf(r);
-    scored.push({ r, inst: found.inst, patient, caseKey: caseOf(r, b.encounter, date), date, total, items });
+    const items = found.kind === 'panel' ? { items: parts.map((p) => ({ code: p.id, display: p.label, score: p.score })), items_sum: checked.sum } : null;
+    // STU3 names the encounter `context`
+    scored.push({ r, inst: found.inst, patient: patientOf(r), caseKey: caseOf(r, b.encounter ?? b.context, date), date, total: checked.total, items });
   }
   for (const r of of('QuestionnaireResponse')) {
     if (r.deleted) {
       emitDelete('assessments', `QuestionnaireResponse/${r.id}`, r.origin);
       continue;
     }
-    const b = r.body;
-    const questionnaire = str(b.questionnaire) ?? '';
-    const flat: J[] = [];
-    const walk = (items: unknown) => {
-      for (const it of arr(items).map(obj)) {
-        if (arr(it.answer).length) flat.push(it);
-        walk(it.item);
-        for (const a of arr(it.answer).map(obj)) walk(a.item);
-      }
-    };
-    walk(b.item);
-    const itemCodes = flat.flatMap((it) => [str(it.linkId), str(it.definition)]).filter((x): x is string => !!x);
-    const inst = FHIR_INSTRUMENTS.find((i) => i.questionnaire.test(questionnaire)) ?? FHIR_INSTRUMENTS.find((i) => i.items.length && i.items.every((c) => itemCodes.some((x) => x.includes(c))));
-    if (!inst) {
-      skip('QuestionnaireResponse', 'not a PHQ-9, GAD-7, PHQ-2 or PHQ-A questionnaire');
-      continue;
+    const got = readQuestionnaireResponse(r.body);
+    if (got.kind === 'skip') skip('QuestionnaireResponse', got.reason);
+    else if (got.kind === 'reject') problem(r, got.field, got.value, got.code, got.reason);
+    else {
+      const date = fhirDate(r.body.authored);
+      // STU3 names the encounter `context`
+      scored.push({ r, inst: got.inst, patient: patientOf(r), caseKey: caseOf(r, r.body.encounter ?? r.body.context, date), date, total: got.total, items: got.items });
     }
-    const status = str(b.status);
-    if (status !== 'completed' && status !== 'amended') {
-      skip('QuestionnaireResponse', `status ${status ?? 'missing'}: not a completed questionnaire`);
-      continue;
-    }
-    let total: number | null = null;
-    const parts: Array<{ linkId: string | null; text: string | null; score: number | null }> = [];
-    for (const it of flat) {
-      const answer = obj(arr(it.answer)[0]);
-      const ids = [str(it.linkId), str(it.definition)].filter((x): x is string => !!x);
-      const isTotal = ids.some((id) => inst.totals.some((t) => id.includes(t))) || /total score/i.test(str(it.text) ?? '');
-      if (isTotal) total = score(answer);
-      else parts.push({ linkId: str(it.linkId), text: str(it.text), score: score(answer) });
-    }
-    const scoredParts = parts.filter((p) => p.score !== null);
-    const expected = inst.items.length;
-    const sum = expected > 0 && scoredParts.length === expected ? scoredParts.reduce((a, p) => a + p.score!, 0) : null;
-    const date = fhirDate(b.authored);
-    scored.push({ r, inst, patient: patientOf(r), caseKey: caseOf(r, b.encounter, date), date, total: total ?? sum, items: { items: parts, items_sum: sum, questionnaire } });
   }
   // Timepoints: the first score of an instrument in a case is the baseline; later ones interim.
   scored.sort((a, b) => `${a.date}`.localeCompare(`${b.date}`));
@@ -647,8 +923,8 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
       continue;
     }
     const context = obj(b.context);
-    const written = fhirTimestamp(b.date ?? obj(context.period).start);
-    const caseKey = caseOf(r, arr(context.encounter)[0], written);
+    const written = fhirTimestamp(b.date ?? b.indexed ?? obj(context.period).start); // STU3/DSTU2: indexed
+    const caseKey = caseOf(r, Array.isArray(context.encounter) ? context.encounter[0] : context.encounter, written); // STU3: one Reference
     if (!caseKey) {
       noCase(r, written);
       continue;
@@ -673,22 +949,19 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
       noCase(r, setAt);
       continue;
     }
-    const lifecycle = str(b.lifecycleStatus);
-    const achievement = codings(b.achievementStatus).map((c) => str(c.code)).find(Boolean) ?? null;
+    const { lifecycle, achievement } = goalStatus(b);
     const status = achievement === 'achieved' || achievement === 'sustaining' ? 'achieved'
       : ['cancelled', 'rejected'].includes(lifecycle ?? '') ? 'withdrawn'
         : ['not-achieved', 'not-attainable', 'no-progress'].includes(achievement ?? '') && lifecycle === 'completed' ? 'not_achieved'
           : lifecycle === 'completed' ? 'achieved' : 'active';
     emit('goals', {
-      key, case: caseKey, description: conceptText(b.description), set_at: setAt,
+      key, case: caseKey, description: typeof b.description === 'string' ? b.description : conceptText(b.description), set_at: setAt, // DSTU2: a string
       target_at: fhirDate(arr(b.target).map(obj).map((t) => t.dueDate).find(Boolean)),
       status, achieved_at: status === 'achieved' ? fhirDate(b.statusDate) : null,
     }, r.origin);
   }
 
-  for (const [key, s] of staff) {
-    if (s.fromResource || referencedStaff.has(key)) emit('staff', { key: `Practitioner/${key}`, name: s.name, role: 'practitioner' }, s.origin);
-  }
+  for (const s of staffRefs.rows()) emit('staff', { key: s.key, name: s.name, role: 'practitioner' }, s.origin);
   for (const [key, p] of programs) emit('programs', { key: `Organization/${key}`, name: p.name, type: p.type }, p.origin);
 
   // Write the files.
@@ -715,7 +988,7 @@ export async function flattenFhir(inputs: string[], outDir: string, opts: { disp
   }
   fs.writeFileSync(path.join(outDir, 'origins.csv'), origins.join('\n') + '\n');
   return {
-    dir: outDir, rows: counts, byType, problems, files: files.map(show),
+    dir: outDir, rows: counts, byType, problems, versions, files: files.map(show),
     skipped: [...skipped.values()].sort((a, b) => a.type.localeCompare(b.type) || b.count - a.count),
   };
 }
@@ -805,7 +1078,10 @@ export async function ingestFhir(opts: FhirIngestOptions): Promise<FhirIngestRes
       afterSources: (db, runId) => pointRejectsAtOrigins(db, runId, tmp, flat),
     });
     const read = Object.values(flat.byType).reduce((a, b) => a + b, 0);
-    const notes = flat.skipped.map((s) => `${s.count} ${s.type}: ${s.reason}; not loaded`);
+    const notes = [
+      ...Object.entries(flat.versions).map(([v, n]) => `${n} resource${n === 1 ? '' : 's'} in FHIR ${v} form: ${v === 'STU3' || v === 'DSTU2' ? `read with the ${v} field names` : 'read as R4 (the fields caselens reads are the same)'}`),
+      ...flat.skipped.map((s) => `${s.count} ${s.type}: ${s.reason}; not loaded`),
+    ];
     return { report, files: flat.files, resources: { read, byType: flat.byType, skipped: flat.skipped }, notes };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
