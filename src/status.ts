@@ -22,7 +22,7 @@ export async function readStatus(db: Db): Promise<Status> {
   const order = new Map(STATUS_TABLES.map((t, i) => [t, i]));
   counts.sort((a, b) => order.get(a.table)! - order.get(b.table)!);
   const lastRuns = await db.all(`
-    SELECT run_id, pipeline, status, started_at, round(epoch(finished_at - started_at), 2) AS seconds,
+    SELECT run_id, pipeline, status, started_at, round(epoch(finished_at - started_at), 2) AS seconds, status = 'succeeded' AS applied,
            rows_read AS read, rows_inserted AS inserted, rows_updated AS updated, rows_unchanged AS unchanged, rows_rejected AS rejected, message
     FROM ingest_runs ORDER BY run_id DESC LIMIT 10`);
   // Rejects of the latest run of each pipeline: what is wrong now.

@@ -6,21 +6,12 @@ export interface MergeCounts {
   unchanged: number;
 }
 
-/** Rows marked deleted in the source remove their record; returns how many such rows there were. */
-export async function applyDeletions(db: Db, checkedTable: string, target: string, idColumn: string): Promise<number> {
-  const n = await db.value<number>(`SELECT count(*) FROM ${checkedTable} WHERE _delete`);
-  if (n > 0 && target !== 'clients') {
-    await db.run(`DELETE FROM ${ident(target)} WHERE ${ident(idColumn)} IN (SELECT ${ident(idColumn)} FROM ${checkedTable} WHERE _delete)`);
-  }
-  return n;
-}
-
 /**
  * Merges the accepted rows of a checked table into its canonical table: new keys are
  * inserted, changed rows updated, identical rows left alone (so a re-run changes nothing).
- * Columns the source does not map are left as they are.
+ * Columns the source does not map, and `keepExisting` columns of records already there, are left as they are.
  */
-export async function mergeRows(db: Db, checkedTable: string, target: string, idColumn: string, columns: string[]): Promise<MergeCounts> {
+export async function mergeRows(db: Db, checkedTable: string, target: string, idColumn: string, columns: string[], keepExisting: readonly string[] = []): Promise<MergeCounts> {
   const cols = [idColumn, ...columns.filter((c) => c !== idColumn)];
   const colList = cols.map(ident).join(', ');
   const targetRows = await db.value<number>(`SELECT count(*) FROM ${ident(target)}`);
@@ -30,7 +21,8 @@ export async function mergeRows(db: Db, checkedTable: string, target: string, id
     const inserted = await db.value<number>(`SELECT count(*) FROM ${checkedTable} WHERE _reject IS NULL AND NOT _delete`);
     return { inserted, updated: 0, unchanged: 0 };
   }
-  const valueCols = cols.slice(1);
+  // Columns kept on existing records are neither compared nor written (new records still get them).
+  const valueCols = cols.slice(1).filter((c) => !keepExisting.includes(c));
   const differs = valueCols.length
     ? valueCols.map((c) => `c.${ident(c)} IS DISTINCT FROM t.${ident(c)}`).join(' OR ')
     : 'false';

@@ -78,6 +78,11 @@ export const sourceSchema = z
       .optional(),
     /** rows for which this SQL condition holds delete their record instead of loading it (e.g. "{{DateDeleted}} IS NOT NULL") */
     deleteWhen: z.string().min(1).optional(),
+    /**
+     * fields written for new records only: records already loaded keep their value. `ingest-hmis` sets it for
+     * fields fed by a file the export lacks, so an absent file changes nothing it would have fed.
+     */
+    keepExisting: z.array(z.string().min(1)).optional(),
     /** systems whose keys this source's references point at, per reference kind (default: this source's system) */
     refSystems: z.record(z.enum(['client', 'case', 'staff', 'program']), idSchema).optional(),
   })
@@ -123,6 +128,9 @@ function semanticProblems(doc: PipelineDoc, file: string, baseDir: string, check
     }
     if (src.table === 'assessments' && !('client_key' in src.fields) && !('case_key' in src.fields)) {
       problems.push({ file, path: at('fields'), message: 'map client_key or case_key so each assessment belongs to a client' });
+    }
+    for (const field of src.keepExisting ?? []) {
+      if (!(field in src.fields)) problems.push({ file, path: at('keepExisting'), message: `"${field}" is not one of this source's fields (${Object.keys(src.fields).join(', ')})` });
     }
     if (src.identity && src.table !== 'clients') problems.push({ file, path: at('identity'), message: 'identity rules apply to sources feeding the clients table only' });
     const format = src.format ?? inferFormat(src.path);

@@ -3,10 +3,11 @@ import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
 import { explainDbError, lit, markFactsStale, type Db } from '../store/index.ts';
 import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
-import { applyDeletions, mergeRows } from './merge.ts';
+import { applyPendingDeletes, createPendingDeletes, danglingReferences, describeDangling, stashDeletions, type DanglingCount } from './deletes.ts';
+import { mergeRows } from './merge.ts';
 import { inferFormat, type Pipeline, type Source } from './pipeline.ts';
 import { countEmbeddedLineBreaks, expandSourcePath, explainReadError, openSource, type ReaderReject } from './read-source.ts';
-import { buildCheckSql, neededColumns } from './validate.ts';
+import { buildCheckSql, neededColumns, normaliseMappings } from './validate.ts';
 
 export interface SourceReport {
   source: string;
@@ -104,10 +105,21 @@ export async function runPipeline(opts: IngestOptions): Promise<IngestReport> {
 
   await db.run('BEGIN TRANSACTION');
   try {
+    const danglingBefore = await danglingReferences(db);
+    await createPendingDeletes(db);
     for (const [index, source] of sources.entries()) {
       opts.progress?.step(source.name, 'reading', index, sources.length);
       reports.push(await loadSource(db, pipeline, source, index, runId, opts));
+      await applyPendingDeletes(db, runId, { deferReferenced: true });
     }
+    const deletes = await applyPendingDeletes(db, runId, { deferReferenced: false });
+    for (const r of reports) {
+      const refused = deletes.refused.get(r.source) ?? 0;
+      r.deleted -= refused;
+      r.rejected += refused;
+      if (refused) r.rejectsByCode.still_referenced = (r.rejectsByCode.still_referenced ?? 0) + refused;
+    }
+    await checkNoNewDangling(db, danglingBefore);
     if (opts.afterSources) reports.push(...(await opts.afterSources(db, runId)));
     const totals = sumTotals(reports);
     const rate = totals.read === 0 ? 0 : totals.rejected / totals.read;
@@ -211,9 +223,10 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     counts = { inserted: r.inserted, updated: r.updated, unchanged: r.unchanged };
     identity = { minted: r.minted, linked: r.linked, conflicts: r.conflicts };
   } else {
-    counts = await mergeRows(db, checked, spec.table, spec.idColumn, check.targetColumns);
+    counts = await mergeRows(db, checked, spec.table, spec.idColumn, check.targetColumns, keptColumns(source));
   }
-  const deleted = await applyDeletions(db, checked, spec.table, source.table === 'clients' ? 'client_key' : spec.idColumn);
+  const keyMapping = normaliseMappings(source).find((m) => m.field === spec.key);
+  const deleted = await stashDeletions(db, checked, source as Source & { table: TargetTable }, system, keyMapping?.from ?? spec.key);
   const rejectsByCode = Object.fromEntries(
     (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = $2 GROUP BY code ORDER BY code`, [runId, source.name])).map((r) => [r.code, r.n]),
   );
@@ -225,6 +238,27 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     source: source.name, table: source.table, files: shownFiles, read: staged + readerRejects.length,
     loaded, deleted, ...counts, rejected, rejectsByCode, ...(identity ? { identity } : {}),
   };
+}
+
+/**
+ * A load may not leave rows pointing at records that do not exist. Rows that already did before it
+ * (a database from an older version) are not its doing: only an increase fails the load.
+ */
+async function checkNoNewDangling(db: Db, before: DanglingCount[]): Promise<void> {
+  const after = await danglingReferences(db);
+  const key = (d: DanglingCount) => `${d.table}.${d.column}`;
+  const was = new Map(before.map((d) => [key(d), d.rows]));
+  const worse = after.filter((d) => d.rows > (was.get(key(d)) ?? 0));
+  if (worse.length) {
+    throw new CaselensError(`the load would leave ${describeDangling(worse)}; nothing was loaded. This is a caselens bug: please report it with the pipeline`, { exitCode: exitCodes.failure });
+  }
+}
+
+/** Canonical columns of the source's `keepExisting` fields; a case's derived status stays with its kept closing date. */
+function keptColumns(source: Source): string[] {
+  const kept = normaliseMappings(source).filter((m) => source.keepExisting?.includes(m.field)).map((m) => m.column);
+  if (source.table === 'cases' && kept.includes('closed_at') && !('status' in source.fields)) kept.push('status');
+  return kept;
 }
 
 async function appendRejects(db: Db, runId: number, rejects: RejectRow[]): Promise<void> {
@@ -269,8 +303,9 @@ function finishReport(runId: number, pipeline: Pipeline, sources: SourceReport[]
 async function recordRun(db: Db, report: IngestReport, pipeline: Pipeline, startedAt: Date): Promise<void> {
   const t = report.totals;
   await db.run(
-    `INSERT INTO ingest_runs VALUES ($1, $2, $3, $4::TIMESTAMP, now()::TIMESTAMP, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [report.runId, pipeline.id, pipeline.file, startedAt.toISOString().replace('T', ' ').replace('Z', ''), report.status,
+    // the clock, not now(): inside the load's transaction now() is the time the transaction began
+    `INSERT INTO ingest_runs VALUES ($1, $2, $3, $4::TIMESTAMP, $5::TIMESTAMP, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [report.runId, pipeline.id, pipeline.file, timestamp(startedAt), timestamp(new Date()), report.status,
       t.read, t.loaded, t.inserted, t.updated, t.unchanged, t.rejected, report.message ?? null],
   );
   for (const s of report.sources) {
@@ -278,3 +313,5 @@ async function recordRun(db: Db, report: IngestReport, pipeline: Pipeline, start
       [report.runId, s.source, s.table, s.read, s.inserted, s.updated, s.unchanged, s.rejected]);
   }
 }
+
+const timestamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');

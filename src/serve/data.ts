@@ -305,7 +305,7 @@ export async function caseView(db: Db, caseId: string, framework: Framework | un
 
 export async function runStatus(db: Db) {
   const ingest = await db.all(
-    `SELECT run_id, pipeline, status, ${TS('started_at')}, ${TS('finished_at')}, rows_read, rows_loaded, rows_inserted, rows_updated, rows_unchanged, rows_rejected, message
+    `SELECT run_id, pipeline, status, status = 'succeeded' AS applied, ${TS('started_at')}, ${TS('finished_at')}, rows_read, rows_loaded, rows_inserted, rows_updated, rows_unchanged, rows_rejected, message
      FROM ingest_runs ORDER BY run_id DESC LIMIT 20`,
   );
   const score = await db.all(
