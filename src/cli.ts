@@ -20,6 +20,7 @@ import { createVerifier } from './score/verify.ts';
 import { explain } from './score/offline.ts';
 import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
+import { dataQualityCommand } from './sources/hmis-dq.ts';
 import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
 
 const USAGE = `caselens — outcome analytics and case intelligence
@@ -28,9 +29,10 @@ Usage: caselens <command> [options]
 
 Commands:
   ingest <pipeline>...     load a pipeline (a name in pipelines/ or a file) into the database
-  ingest-hmis <folder|zip> load a HUD HMIS CSV export (FY2024) [--system S] [--reject-limit F]
+  ingest-hmis <folder|zip> load a HUD HMIS CSV export (FY2026 or FY2024) [--system S] [--managers FILE] [--encoding E] [--reject-limit F]
   ingest-fhir <path>...    load FHIR R4 Bundles (.json) or bulk NDJSON [--system S] [--link name_dob|none]
   status                   tables, row counts, recent runs, rejects by reason
+  dq [--run N]             data-quality report of the latest HMIS load (or of run N), by file, in the spirit of HUD's Eva
   validate                 check every pipeline, framework and dashboard file
   export                   write canonical tables as Parquet or CSV (--format, --out, --partition-by)
   identity review          source records whose identity rules matched more than one client
@@ -111,6 +113,9 @@ const options = {
   replace: { type: 'boolean', default: false },
   'no-serve': { type: 'boolean', default: false },
   link: { type: 'string' },
+  run: { type: 'string' },
+  managers: { type: 'string' },
+  encoding: { type: 'string' },
   ...KPI_CLI_OPTIONS,
 } satisfies ParseArgsConfig['options'];
 
@@ -236,7 +241,7 @@ async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Va
   const { rejectLimit, identityKey, progress } = loadSetup(values, config);
   return withDb(databasePath(values, config), async (db) => {
     const o = {
-      db, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, json: values.json, system: values.system, link: values.link,
+      db, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, json: values.json, system: values.system, link: values.link, managers: values.managers, encoding: values.encoding,
       progress: { step: (s: string, what: string, done: number, total: number) => progress.update(`${kind}: ${what} ${s} ${total ? bar(done, total) : ''}`) },
       out: io.out,
       printIngest: (r: IngestReport) => {
@@ -265,7 +270,9 @@ async function cmdStatus(values: Values, config: Config, io: Io): Promise<number
     io.out(`database: ${s.database} (schema ${s.schemaVersion})\n`);
     io.out(table(s.tables));
     io.out('\nrecent ingest runs:');
-    io.out(table(s.lastRuns, ['run_id', 'pipeline', 'status', 'started_at', 'seconds', 'read', 'inserted', 'updated', 'unchanged', 'rejected']));
+    // a refused load's counts are what it would have done: labelled, never shown as if applied
+    const runs = s.lastRuns.map((r) => (r.applied ? r : { ...r, inserted: `(${r.inserted} not applied)`, updated: `(${r.updated} not applied)`, unchanged: '' }));
+    io.out(table(runs, ['run_id', 'pipeline', 'status', 'started_at', 'seconds', 'read', 'inserted', 'updated', 'unchanged', 'rejected']));
     io.out('\nrejects in the latest run of each pipeline, by reason:');
     io.out(table(s.rejectsByReason, ['pipeline', 'source', 'code', 'rows', 'example']));
     if (s.openIdentityReviews) io.out(`\n${s.openIdentityReviews} identity match(es) need review: caselens identity review`);
@@ -615,6 +622,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
     switch (command) {
       case 'ingest': return await cmdIngest(rest, values, config, io);
       case 'status': return await cmdStatus(values, config, io);
+      case 'dq': return await withDb(databasePath(values, config), (db) => dataQualityCommand(db, { run: values.run, json: values.json, out: io.out }));
       case 'ingest-hmis': return await cmdIngestSource('hmis', rest, values, config, io);
       case 'ingest-fhir': return await cmdIngestSource('fhir', rest, values, config, io);
       case 'validate': return cmdValidate(values, config, io);

@@ -16,6 +16,7 @@ import type { Db } from '../store/index.ts';
 import { Forbidden, NotFound, requireCase, requireClient, requireNotes, scopeFor, type Principal, type Scope } from './access.ts';
 import { APP_CSS, APP_JS, ASSET_ETAG } from './assets.ts';
 import { readAuditTrail, type AuditWriter } from './audit.ts';
+import { dataQualityAnswer, dataQualityRows, DataQualityNav, renderDataQualityPage, requireDataQualityRole, runParam } from './data-quality.ts';
 import { isLoopbackHost, type ServeConfig, type UserRecord } from './config.ts';
 import {
   activeScorer, caseView, clientPii, clientTimeline, demoStaff, filterOptions, listCases, noteView, overdueFollowups, runStatus, type ScorerRef,
@@ -215,8 +216,11 @@ export function createApp(opts: AppOptions): CaselensApp {
   };
 
   // ----- helpers ----------------------------------------------------------------------------
-  const nav = (p: Principal): NavItem[] =>
-    opts.dashboards.filter((d) => d.roles.includes(p.role)).map((d) => ({ id: d.id, title: d.title, href: d.kind === 'case' ? '/cases' : `/d/${d.id}` }));
+  const dqNav = new DataQualityNav();
+  const nav = (p: Principal): NavItem[] => [
+    ...opts.dashboards.filter((d) => d.roles.includes(p.role)).map((d) => ({ id: d.id, title: d.title, href: d.kind === 'case' ? '/cases' : `/d/${d.id}` })),
+    ...dqNav.items(p.role),
+  ];
   const pageUser = (p: Principal): PageUser => ({ name: p.name, role: p.role, displayName: p.displayName, demo: p.demo });
   const caseDashboard = () => opts.dashboards.find((d) => d.kind === 'case');
   const canOpenCases = (p: Principal) => caseDashboard()?.roles.includes(p.role) ?? false;
@@ -284,6 +288,12 @@ export function createApp(opts: AppOptions): CaselensApp {
       if (claims) principal = principalFromClaims(claims);
     }
     c.set('principal', principal);
+    await next();
+  });
+
+  // the nav links the data-quality page once the served snapshot has a report
+  app.use('*', async (_c, next) => {
+    await dqNav.refresh(opts.snapshots);
     await next();
   });
 
@@ -559,6 +569,20 @@ export function createApp(opts: AppOptions): CaselensApp {
       const events = await readAuditTrail(db, opts.audit.dir, { limit, ...(q.actor ? { actor: q.actor } : {}), ...(q.action ? { action: q.action } : {}) });
       const rows = events.map((e) => ({ at: e.at, actor: e.actor, role: e.role, action: e.action, resource: e.resource, detail: JSON.stringify(e.detail) }));
       return send(c, formatOf(c), () => events, () => ({ columns: inferColumns(rows), rows }), 'audit');
+    }));
+
+  app.get('/api/data-quality', (c) =>
+    opts.snapshots.use(async (db) => {
+      requireDataQualityRole(need(c).role);
+      const report = await dataQualityAnswer(db, runParam(c.req.query('run')));
+      return send(c, formatOf(c), () => report, () => ({ columns: inferColumns(dataQualityRows(report)), rows: dataQualityRows(report) }), 'data-quality');
+    }));
+
+  app.get('/data-quality', (c) =>
+    opts.snapshots.use(async (db) => {
+      const p = need(c);
+      requireDataQualityRole(p.role);
+      return c.html(renderDataQualityPage({ user: pageUser(p), nav: nav(p), report: await dataQualityAnswer(db, runParam(c.req.query('run'))) }));
     }));
 
   // ----- pages ------------------------------------------------------------------------------

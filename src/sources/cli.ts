@@ -4,12 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { exitCodes, UsageError } from '../errors.ts';
+import { CaselensError, exitCodes, UsageError } from '../errors.ts';
 import { IngestFailedError, type IngestProgress, type IngestReport } from '../ingest/index.ts';
 import type { Db } from '../store/index.ts';
 import { ingestFhir, type FhirIngestResult } from './fhir.ts';
-import { ingestHmis, type HmisIngestResult } from './hmis.ts';
-import { HMIS_PIPELINE_FILE } from './hmis-pipeline.ts';
+import { HMIS_ENCODINGS, ingestHmis, type HmisIngestResult } from './hmis.ts';
+import { HMIS_FISCAL_YEARS, HMIS_PIPELINE_FILES } from './hmis-pipeline.ts';
 
 export interface SourceCommandOptions {
   db: Db;
@@ -22,6 +22,10 @@ export interface SourceCommandOptions {
   system?: string;
   /** `--link name_dob|none` (FHIR): identity rule for patients */
   link?: string;
+  /** `--managers FILE` (HMIS): CSV EnrollmentID,UserID giving each enrolment's case manager */
+  managers?: string;
+  /** `--encoding` (HMIS): the export's text encoding (default auto) */
+  encoding?: string;
   progress?: IngestProgress;
   out: (s: string) => void;
   /** the printer `caselens ingest` uses for a report */
@@ -45,19 +49,30 @@ async function report<T extends { report: IngestReport }>(o: SourceCommandOption
     if (e instanceof IngestFailedError) {
       if (o.json) o.out(JSON.stringify(e.report, null, 2));
       else o.printIngest(e.report);
+    } else if (o.json && e instanceof CaselensError) {
+      // refused before loading (unsupported version, not an export, …): --json still gets one document
+      o.out(JSON.stringify({ status: 'refused', error: { type: e.name, message: e.message, details: e.details, exitCode: e.exitCode } }, null, 2));
     }
     throw e;
   }
 }
 
-/** `caselens ingest-hmis <export folder or zip> [--system S] [--reject-limit F] [--json]` */
+/** `caselens ingest-hmis <export folder or zip> [--system S] [--managers FILE] [--encoding E] [--reject-limit F] [--json]` */
 export async function ingestHmisCommand(args: string[], o: SourceCommandOptions): Promise<number> {
   if (args.length !== 1) throw new UsageError('name one HMIS CSV export: caselens ingest-hmis <export folder or .zip> (e.g. caselens ingest-hmis data/hmis-example)');
-  const own = o.pipelinesDir ? path.join(o.pipelinesDir, 'hmis-csv.yaml') : undefined;
-  const pipelineFile = own && fs.existsSync(own) ? own : path.join(o.root, HMIS_PIPELINE_FILE);
+  // The pipeline of the export's version (FY2024: hmis-csv.yaml, FY2026: hmis-csv-fy2026.yaml): a project's own in its pipelines folder wins over the bundled one.
+  const pipelineFiles: Record<number, string> = {};
+  for (const fy of HMIS_FISCAL_YEARS) {
+    const own = o.pipelinesDir ? path.join(o.pipelinesDir, path.basename(HMIS_PIPELINE_FILES[fy])) : undefined;
+    const file = own && fs.existsSync(own) ? own : path.join(o.root, HMIS_PIPELINE_FILES[fy]);
+    if (fs.existsSync(file)) pipelineFiles[fy] = file;
+  }
+  const given = o.encoding?.trim().toLowerCase();
+  const encoding = given === undefined ? undefined : HMIS_ENCODINGS.find((e) => e === given);
+  if (o.encoding !== undefined && !encoding) throw new UsageError(`--encoding must be one of ${HMIS_ENCODINGS.join(', ')}, got "${o.encoding}"`);
   return report(o, () => ingestHmis({
-    db: o.db, input: args[0]!, identityKey: o.identityKey, rejectLimit: o.rejectLimit, baseDir: o.root,
-    ...(fs.existsSync(pipelineFile) ? { pipelineFile } : {}),
+    db: o.db, input: args[0]!, identityKey: o.identityKey, rejectLimit: o.rejectLimit, baseDir: o.root, pipelineFiles,
+    ...(o.managers ? { managers: o.managers } : {}), ...(encoding ? { encoding } : {}),
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}), ...(o.system ? { system: o.system } : {}), ...(o.progress ? { progress: o.progress } : {}),
   }), describeHmis, (r) => ({ hmis: { export: r.export, notes: r.notes, missingFiles: r.missingFiles, notLoaded: r.notLoaded } }));
 }

@@ -1,20 +1,28 @@
 /**
- * The HMIS CSV FY2024 pipeline, built from the HUD value lists in hmis-values.ts and written to
- * `pipelines/hmis-csv.yaml` (`npx tsx src/sources/hmis-pipeline.ts --write`). The YAML is the
- * pipeline users read and run; a test keeps it equal to what this file builds.
+ * The HMIS CSV pipelines, one per format (FY2024 and FY2026), built from the HUD value lists in
+ * hmis-values.ts and written to `pipelines/hmis-csv.yaml` (FY2024) and
+ * `pipelines/hmis-csv-fy2026.yaml` (`npx tsx src/sources/hmis-pipeline.ts --write`). Both load the
+ * same canonical tables under the same source system, so an FY2024 and an FY2026 export of one
+ * HMIS land on the same clients and cases. The YAML is the pipeline users read and run; a test
+ * keeps it equal to what this file builds.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { PipelineDoc } from '../ingest/pipeline.ts';
 import {
-  BENEFIT_SOURCES, GENDER_COLUMNS, HUD, INCOME_SOURCES, INSURANCE_SOURCES, RACE_COLUMNS, STAGE_TIMEPOINT, TYPE_PROVIDED_LIST, type HudList,
+  BENEFIT_SOURCES, GENDER_COLUMNS, HUD, hudLists, INCOME_SOURCES, INSURANCE_SOURCES, RACE_COLUMNS, RACE_COLUMNS_FY2026, SEX_GENDER, STAGE_TIMEPOINT,
+  TYPE_PROVIDED_LIST, TYPE_PROVIDED_LIST_FY2026, type HmisFiscalYear, type HudList,
 } from './hmis-values.ts';
 
 /** Folder of the export; the pre-step (ingestHmis) sets it, a user may too. */
 export const HMIS_EXPORT_ENV = 'HMIS_EXPORT';
 export const HMIS_DEFAULT_EXPORT = 'data/hmis-example';
+/** The FY2024 pipeline (the name it has always had). */
 export const HMIS_PIPELINE_FILE = 'pipelines/hmis-csv.yaml';
+/** The pipeline of each format, relative to the project root. */
+export const HMIS_PIPELINE_FILES: Readonly<Record<HmisFiscalYear, string>> = { 2024: HMIS_PIPELINE_FILE, 2026: 'pipelines/hmis-csv-fy2026.yaml' };
+export const HMIS_FISCAL_YEARS: readonly HmisFiscalYear[] = [2024, 2026];
 
 /**
  * HUD writes dates as YYYY-MM-DD and timestamps as YYYY-MM-DD HH:MM:SS; real exports also carry
@@ -52,13 +60,17 @@ function jsonArraySql(fragments: string[]): string {
   return `'[' || concat_ws(',', ${fragments.join(', ')}) || ']'`;
 }
 
-function mapOf(list: HudList): Record<string, string> {
-  return { ...list.values };
+/**
+ * A coded column as its label: code → label from `map`; a code the list does not have is kept,
+ * visible, as "unlisted code X" (the row still loads); empty stays empty. HUD adds and retires
+ * codes between releases and real exports carry old ones (e.g. Destination 419): a record must
+ * not be lost over a label.
+ */
+function codedSql(valueSql: string, map: Readonly<Record<string, string>>, unlisted = `'unlisted code ' || ${valueSql}`): string {
+  const whens = Object.entries(map).map(([k, v]) => `WHEN ${sq(k)} THEN ${sq(v)}`).join(' ');
+  return `CASE ${valueSql} ${whens} ELSE ${unlisted} END`;
 }
-
-function labels(list: HudList): string[] {
-  return Object.values(list.values);
-}
+const coded = (column: string, map: Readonly<Record<string, string>>) => ({ expr: codedSql(val(column), map) });
 
 /** Selected options of a multi-select (one 0/1 column per option), joined; else the reason missing, else not_recorded. */
 function multiSelectSql(columns: ReadonlyArray<readonly [string, string]>, noneColumn: string, single: Record<string, string>): string {
@@ -84,21 +96,45 @@ function incomeItemsSql(): string {
 }
 
 /** Services: "record type: type provided", from the list that belongs to the record type. */
-function serviceTypeMap(): Record<string, string> {
+function serviceTypeMap(typeLists: Readonly<Record<string, HudList>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [record, recordLabel] of Object.entries(HUD.recordType.values)) {
-    const types = TYPE_PROVIDED_LIST[record];
+    const types = typeLists[record];
     if (!types) continue;
     for (const [code, label] of Object.entries(types.values)) out[`RecordType ${record} / TypeProvided ${code}`] = label === recordLabel ? label : `${recordLabel}: ${label}`;
   }
   return out;
 }
 
+/**
+ * Services.service_type: a TypeProvided outside its record type's list reads "<record type>: unlisted
+ * code X" (e.g. "Bed night: unlisted code 2"); an unknown record type "unlisted code RecordType X / TypeProvided Y".
+ */
+function serviceTypeSql(typeLists: Readonly<Record<string, HudList>>): string {
+  const key = `'RecordType ' || coalesce(${val('RecordType')}, '(empty)') || ' / TypeProvided ' || coalesce(${val('TypeProvided')}, '(empty)')`;
+  const byRecord = Object.entries(HUD.recordType.values).filter(([r]) => typeLists[r]).map(([r, l]) => `WHEN ${sq(r)} THEN ${sq(`${l}: unlisted code `)} || coalesce(${val('TypeProvided')}, '(empty)')`).join(' ');
+  return codedSql(key, serviceTypeMap(typeLists), `CASE ${val('RecordType')} ${byRecord} ELSE 'unlisted code ' || ${key} END`);
+}
+
+// The one coded field whose unknown codes still reject the row: an assessment's timepoint decides
+// which record is the baseline and which the exit in the outcome KPIs (change from baseline, income
+// at entry and exit), and the canonical column allows only these four values.
 const stageFields = {
   timepoint: { from: 'DataCollectionStage', map: { ...STAGE_TIMEPOINT }, allowed: ['baseline', 'interim', 'exit', 'followup'], required: true },
 };
 
-export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEFAULT_EXPORT}}`): PipelineDoc {
+const VETERAN = { '0': 'no', '1': 'yes', '8': 'unknown', '9': 'unknown', '99': 'unknown' };
+
+/**
+ * The pipeline of one format. FY2026 differs from FY2024 in Client (Sex instead of the gender
+ * columns, HispanicLatinao) and in a few value lists (hmis-values.ts, HUD_FY2026).
+ */
+export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEFAULT_EXPORT}}`, fiscalYear: HmisFiscalYear = 2024): PipelineDoc {
+  const hud = hudLists(fiscalYear);
+  const typeLists = fiscalYear === 2026 ? TYPE_PROVIDED_LIST_FY2026 : TYPE_PROVIDED_LIST;
+  const gender = fiscalYear === 2026
+    ? codedSql(val('Sex'), SEX_GENDER, `coalesce('unlisted code ' || ${val('Sex')}, 'not_recorded')`)
+    : multiSelectSql(GENDER_COLUMNS, 'GenderNone', { 'Woman (Girl, if child)': 'female', 'Man (Boy, if child)': 'male', 'Non-Binary': 'non_binary' });
   const file = (name: string) => `${exportDir}/${name}.csv`;
   const date = (from: string, extra: Record<string, unknown> = {}) => ({ from, format: HMIS_DATE_FORMATS, ...extra });
   const userJoin = { path: file('User'), on: 'UserID', prefix: 'user_', where: notDeleted };
@@ -117,10 +153,10 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
     },
   });
   return {
-    id: 'hmis-csv',
+    id: fiscalYear === 2026 ? 'hmis-csv-fy2026' : 'hmis-csv',
     description:
-      'HUD HMIS CSV export, FY2024 format (CSVVersion 2024 v1.x). Run it with `caselens ingest-hmis PATH` (folder or zip), which checks the version, ' +
-      'unzips, and fills in files the export lacks; or set HMIS_EXPORT to an export folder. Generated by src/sources/hmis-pipeline.ts from HUD value lists.',
+      `HUD HMIS CSV export, FY${fiscalYear} format (CSVVersion ${fiscalYear} v1.x). Run it with \`caselens ingest-hmis PATH\` (folder or zip), which checks the version, ` +
+      'picks the pipeline of that format, unzips, and fills in files the export lacks; or set HMIS_EXPORT to an export folder. Generated by src/sources/hmis-pipeline.ts from HUD value lists.',
     system: 'hmis',
     sources: [
       {
@@ -132,7 +168,7 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
             expr: `CASE WHEN ${val('org_OrganizationName')} IS NULL OR contains(lower(${col('ProjectName')}), lower(trim(${col('org_OrganizationName')}))) THEN ${val('ProjectName')} ELSE ${val('ProjectName')} || ' (' || trim(${col('org_OrganizationName')}) || ')' END`,
             required: true,
           },
-          program_type: { from: 'ProjectType', map: mapOf(HUD.projectType), allowed: labels(HUD.projectType) },
+          program_type: coded('ProjectType', hud.projectType.values),
         },
       },
       {
@@ -152,9 +188,9 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
           last_name: 'LastName',
           dob: date('DOB'),
           national_id: 'SSN',
-          gender: { expr: multiSelectSql(GENDER_COLUMNS, 'GenderNone', { 'Woman (Girl, if child)': 'female', 'Man (Boy, if child)': 'male', 'Non-Binary': 'non_binary' }) },
-          race_ethnicity: { expr: multiSelectSql(RACE_COLUMNS, 'RaceNone', {}) },
-          veteran: { from: 'VeteranStatus', map: { '0': 'no', '1': 'yes', '8': 'unknown', '9': 'unknown', '99': 'unknown' }, allowed: ['yes', 'no', 'unknown'] },
+          gender: { expr: gender },
+          race_ethnicity: { expr: multiSelectSql(fiscalYear === 2026 ? RACE_COLUMNS_FY2026 : RACE_COLUMNS, 'RaceNone', {}) },
+          veteran: coded('VeteranStatus', VETERAN),
         },
       },
       {
@@ -162,19 +198,19 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
         join: [
           { path: file('Exit'), on: 'EnrollmentID', prefix: 'exit_', where: notDeleted, latest: 'ExitDate' },
           { path: file('Project'), on: 'ProjectID', prefix: 'project_', where: notDeleted },
-          userJoin,
         ],
         fields: {
           case_key: 'EnrollmentID',
           client_key: 'PersonalID',
           program_key: 'ProjectID',
-          manager_key: { expr: knownUser },
-          case_type: { from: 'project_ProjectType', map: mapOf(HUD.projectType), allowed: labels(HUD.projectType) },
+          // no manager_key: HMIS CSV has no case-manager field (the enrolment's UserID is whoever last edited it);
+          // ingestHmis({ managers }) / `--managers FILE` joins one on from a mapping file
+          case_type: coded('project_ProjectType', hud.projectType.values),
           opened_at: date('EntryDate', { required: true }),
           closed_at: date('exit_ExitDate'),
-          closure_reason: { from: 'exit_Destination', map: mapOf(HUD.destination), allowed: labels(HUD.destination) },
+          closure_reason: coded('exit_Destination', hud.destination.values),
           household_id: 'HouseholdID',
-          relationship_to_hoh: { from: 'RelationshipToHoH', map: mapOf(HUD.relationshipToHoH), allowed: labels(HUD.relationshipToHoH) },
+          relationship_to_hoh: coded('RelationshipToHoH', hud.relationshipToHoH.values),
         },
       },
       {
@@ -183,7 +219,7 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
         fields: {
           service_key: 'ServicesID',
           case_key: 'EnrollmentID',
-          service_type: { expr: `'RecordType ' || coalesce(${val('RecordType')}, '(empty)') || ' / TypeProvided ' || coalesce(${val('TypeProvided')}, '(empty)')`, map: serviceTypeMap(), allowed: [...new Set(Object.values(serviceTypeMap()))] },
+          service_type: { expr: serviceTypeSql(typeLists) },
           staff_key: { expr: knownUser },
           delivered_at: date('DateProvided', { required: true }),
           status: { value: 'delivered' },
@@ -196,14 +232,14 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
       stageSources('health_dv', 'HealthAndDV', 'HealthAndDVID', 'hmis_health_dv', {
         items: {
           expr: jsonObjectSql([
-            ['stage', labelJson('DataCollectionStage', HUD.dataCollectionStage)],
-            ['domestic_violence_survivor', labelJson('DomesticViolenceSurvivor', HUD.noYesReasons)],
-            ['when_occurred', labelJson('WhenOccurred', HUD.whenOccurred)],
-            ['currently_fleeing', labelJson('CurrentlyFleeing', HUD.noYesReasons)],
-            ['general_health', labelJson('GeneralHealthStatus', HUD.healthStatus)],
-            ['dental_health', labelJson('DentalHealthStatus', HUD.healthStatus)],
-            ['mental_health', labelJson('MentalHealthStatus', HUD.healthStatus)],
-            ['pregnancy_status', labelJson('PregnancyStatus', HUD.noYesReasons)],
+            ['stage', labelJson('DataCollectionStage', hud.dataCollectionStage)],
+            ['domestic_violence_survivor', labelJson('DomesticViolenceSurvivor', hud.noYesReasons)],
+            ['when_occurred', labelJson('WhenOccurred', hud.whenOccurred)],
+            ['currently_fleeing', labelJson('CurrentlyFleeing', hud.noYesReasons)],
+            ['general_health', labelJson('GeneralHealthStatus', hud.healthStatus)],
+            ['dental_health', labelJson('DentalHealthStatus', hud.healthStatus)],
+            ['mental_health', labelJson('MentalHealthStatus', hud.healthStatus)],
+            ['pregnancy_status', labelJson('PregnancyStatus', hud.noYesReasons)],
             ['due_date', textJson('DueDate')],
           ]),
         },
@@ -212,12 +248,12 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
         total_score: { expr: `CASE ${val('Employed')} WHEN '1' THEN '1' WHEN '0' THEN '0' END` },
         items: {
           expr: jsonObjectSql([
-            ['stage', labelJson('DataCollectionStage', HUD.dataCollectionStage)],
-            ['employed', labelJson('Employed', HUD.noYesReasons)],
-            ['employment_type', labelJson('EmploymentType', HUD.employmentType)],
-            ['not_employed_reason', labelJson('NotEmployedReason', HUD.notEmployedReason)],
-            ['last_grade_completed', labelJson('LastGradeCompleted', HUD.lastGradeCompleted)],
-            ['school_status', labelJson('SchoolStatus', HUD.schoolStatus)],
+            ['stage', labelJson('DataCollectionStage', hud.dataCollectionStage)],
+            ['employed', labelJson('Employed', hud.noYesReasons)],
+            ['employment_type', labelJson('EmploymentType', hud.employmentType)],
+            ['not_employed_reason', labelJson('NotEmployedReason', hud.notEmployedReason)],
+            ['last_grade_completed', labelJson('LastGradeCompleted', hud.lastGradeCompleted)],
+            ['school_status', labelJson('SchoolStatus', hud.schoolStatus)],
           ]),
         },
       }),
@@ -232,9 +268,9 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
           items: {
             expr: jsonObjectSql([
               ['location', textJson('AssessmentLocation')],
-              ['type', labelJson('AssessmentType', HUD.assessmentType)],
-              ['level', labelJson('AssessmentLevel', HUD.assessmentLevel)],
-              ['prioritization_status', labelJson('PrioritizationStatus', HUD.prioritizationStatus)],
+              ['type', labelJson('AssessmentType', hud.assessmentType)],
+              ['level', labelJson('AssessmentLevel', hud.assessmentLevel)],
+              ['prioritization_status', labelJson('PrioritizationStatus', hud.prioritizationStatus)],
             ]),
           },
         },
@@ -246,22 +282,24 @@ export function buildHmisPipeline(exportDir = `\${${HMIS_EXPORT_ENV}:-${HMIS_DEF
 /** The files the pipeline reads (main sources and joins), by name without `.csv`. */
 export const HMIS_FILES_READ = ['Project', 'Organization', 'User', 'Client', 'Enrollment', 'Exit', 'Services', 'IncomeBenefits', 'HealthAndDV', 'EmploymentEducation', 'Assessment'] as const;
 
-const HEADER = `# HUD HMIS CSV export, FY2024 format -> caselens canonical tables.
+const header = (fiscalYear: HmisFiscalYear) => `# HUD HMIS CSV export, FY${fiscalYear} format -> caselens canonical tables.
 # GENERATED by src/sources/hmis-pipeline.ts from the HUD value lists in src/sources/hmis-values.ts:
 # regenerate with \`npx tsx src/sources/hmis-pipeline.ts --write\` rather than editing by hand
-# (test/sources/hmis-pipeline.test.ts checks that this file is current).
+# (test/sources/hmis-example.test.ts and hmis-fy2026.test.ts check that this file is current).
 #
-# Run: caselens ingest-hmis EXPORT_FOLDER_OR_ZIP   (checks CSVVersion, unzips, fills in missing files)
-#  or: HMIS_EXPORT=path/to/export caselens ingest hmis-csv
+# Run: caselens ingest-hmis EXPORT_FOLDER_OR_ZIP   (checks CSVVersion, picks this pipeline for FY${fiscalYear}, unzips, fills in missing files)
+#  or: HMIS_EXPORT=path/to/export caselens ingest ${path.basename(HMIS_PIPELINE_FILES[fiscalYear], '.yaml')}
 # Mapping decisions are described in README.md, "HMIS CSV and FHIR sources".
 `;
 
-export function hmisPipelineYaml(): string {
-  return HEADER + YAML.stringify(buildHmisPipeline(), { lineWidth: 0, aliasDuplicateObjects: false });
+export function hmisPipelineYaml(fiscalYear: HmisFiscalYear = 2024): string {
+  return header(fiscalYear) + YAML.stringify(buildHmisPipeline(undefined, fiscalYear), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename) && process.argv.includes('--write')) {
-  const out = path.resolve(import.meta.dirname, '..', '..', HMIS_PIPELINE_FILE);
-  fs.writeFileSync(out, hmisPipelineYaml());
-  console.log(`wrote ${out}`);
+  for (const fy of HMIS_FISCAL_YEARS) {
+    const out = path.resolve(import.meta.dirname, '..', '..', HMIS_PIPELINE_FILES[fy]);
+    fs.writeFileSync(out, hmisPipelineYaml(fy));
+    console.log(`wrote ${out}`);
+  }
 }

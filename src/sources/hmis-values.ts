@@ -339,3 +339,68 @@ export const STAGE_TIMEPOINT: Readonly<Record<string, 'baseline' | 'interim' | '
   '5': 'interim', // annual assessment
   '6': 'followup', // post-exit
 };
+
+/* ------------------------------------------------------------------------------------------------
+ * FY2026 (HMIS CSV "2026 v1", in force from 1 October 2025). Only what differs from FY2024 for the
+ * columns caselens reads; every other list is FY2024's unchanged. Checked against Green River's
+ * machine-readable FY2026 lists by test/sources/hmis-fy2026.test.ts.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** HUD fiscal years of the HMIS CSV format that caselens reads. */
+export type HmisFiscalYear = 2024 | 2026;
+
+const FY2024_DESTINATION = HUD.destination.values as Record<string, string>;
+
+export const HUD_FY2026 = {
+  ...HUD,
+  // Exit Destination has its own list (3.12) in FY2026: the exit codes of the shared FY2024 list 3.12.1, without
+  // 335, 336 (prior living situation only) and 37 (current living situation only). Labels stay FY2024's wording
+  // so that closure reasons read the same whichever format a case was loaded from.
+  destination: list(
+    '3.12',
+    'Destination',
+    Object.fromEntries(Object.entries(FY2024_DESTINATION).filter(([code]) => !['335', '336', '37'].includes(code))),
+  ),
+  ssvfServices: list('V2.2', 'SSVFServices', { ...HUD.ssvfServices.values, '10': 'Healthcare Navigation' }),
+  // same codes as FY2024's W2.2, renumbered
+  hopwaFinancialAssistance: list('V2.3', 'HOPWAFinancialAssistance', { ...HUD.hopwaFinancialAssistance.values }),
+  // new: Client.Sex replaces the gender columns (Woman, Man, …, GenderNone)
+  sex: list('4.21', 'Sex', { '0': 'Female', '1': 'Male', ...REASONS_MISSING }),
+  // new: Enrollment.MentalHealthConsultation (SSVF); caselens has no canonical column for it, it is not loaded
+  mentalHealthConsultation: list('V10', 'MentalHealthConsultation', {
+    '1': 'Mental health consultation completed',
+    '2': 'Mental health consultation being coordinated/arranged with VA provider',
+    '3': 'Mental health consultation being coordinated/arranged with other provider',
+    '4': 'Offer declined',
+  }),
+} as const satisfies Record<string, HudList>;
+
+/** The value lists of a fiscal year's format. */
+export function hudLists(fiscalYear: HmisFiscalYear): typeof HUD | typeof HUD_FY2026 {
+  return fiscalYear === 2026 ? HUD_FY2026 : HUD;
+}
+
+/** Services.TypeProvided per RecordType, FY2026. */
+export const TYPE_PROVIDED_LIST_FY2026: Readonly<Record<string, HudList>> = {
+  ...TYPE_PROVIDED_LIST,
+  '144': HUD_FY2026.ssvfServices,
+  '151': HUD_FY2026.hopwaFinancialAssistance,
+};
+
+/**
+ * Client race and ethnicity, FY2026: the Hispanic column is spelled `HispanicLatinao` (HUD's label
+ * "Hispanic/Latina/o"). The canonical label stays FY2024's, so race figures do not split by format.
+ */
+export const RACE_COLUMNS_FY2026: ReadonlyArray<readonly [column: string, label: string]> = RACE_COLUMNS.map(([c, l]) =>
+  c === 'HispanicLatinaeo' ? (['HispanicLatinao', l] as const) : ([c, l] as const),
+);
+
+/**
+ * Canonical `gender` from FY2026 Client.Sex (4.21): the same values FY2024's gender gives for the same
+ * answers (female, male; the reasons missing as their labels). Sex has no non-binary or other option.
+ */
+export const SEX_GENDER: Readonly<Record<string, string>> = {
+  '0': 'female',
+  '1': 'male',
+  ...REASONS_MISSING,
+};

@@ -8,17 +8,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CaselensError, ConfigError, exitCodes } from '../errors.ts';
-import { parsePipelineFile, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type SourceReport } from '../ingest/index.ts';
-import { neededColumns, placeholders } from '../ingest/validate.ts';
+import { parsePipelineFile, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type Source, type SourceReport } from '../ingest/index.ts';
+import { neededColumns, normaliseMappings, placeholders } from '../ingest/validate.ts';
 import { ident, lit, type Db } from '../store/index.ts';
-import { HMIS_EXPORT_ENV, HMIS_FILES_READ, HMIS_PIPELINE_FILE } from './hmis-pipeline.ts';
-import { HUD } from './hmis-values.ts';
+import { dataQualityAfterLoad, type DqSummary } from './hmis-dq.ts';
+import { prepareManagers } from './hmis-managers.ts';
+import { HMIS_DATE_FORMATS, HMIS_EXPORT_ENV, HMIS_FILES_READ, HMIS_PIPELINE_FILES } from './hmis-pipeline.ts';
+import { HUD, type HmisFiscalYear } from './hmis-values.ts';
 import { extractZip, isZipFile } from './zip.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** CSV versions this build reads: HUD's FY2024 format, every release of it (2024 v1 … v1.x). */
-export const HMIS_SUPPORTED = { fiscalYear: 2024, label: 'FY2024 (CSVVersion "2024 v1" … "2024 v1.x")' } as const;
+/** CSV versions this build reads: HUD's FY2024 and FY2026 formats, every release of each (2024 v1 … v1.x, 2026 v1 … v1.x). */
+export const HMIS_SUPPORTED = {
+  fiscalYears: [2024, 2026] as readonly HmisFiscalYear[],
+  label: 'FY2026 (CSVVersion "2026 v1" … "2026 v1.x") and FY2024 ("2024 v1" … "2024 v1.x")',
+} as const;
+
+const isSupported = (fy: number | null): fy is HmisFiscalYear => fy !== null && (HMIS_SUPPORTED.fiscalYears as readonly number[]).includes(fy);
 
 export class HmisExportError extends CaselensError {
   constructor(message: string) {
@@ -32,8 +39,8 @@ export class UnsupportedHmisVersionError extends HmisExportError {
   readonly fiscalYear: number | null;
   constructor(csvVersion: string | null, fiscalYear: number | null, evidence: string) {
     super(
-      `HMIS CSV ${fiscalYear ? `FY${fiscalYear}` : 'version'} ${csvVersion ? `("${csvVersion}") ` : ''}is not supported: caselens reads the ${HMIS_SUPPORTED.label} format only (${evidence}). ` +
-        'Export the data from your HMIS in the FY2024 format, or convert it; nothing was loaded',
+      `HMIS CSV ${fiscalYear ? `FY${fiscalYear}` : 'version'} ${csvVersion ? `("${csvVersion}") ` : ''}is not supported: caselens reads the ${HMIS_SUPPORTED.label} formats (${evidence}). ` +
+        'Export the data from your HMIS in the FY2026 format (or FY2024), or convert it; nothing was loaded',
     );
     this.name = 'UnsupportedHmisVersionError';
     this.csvVersion = csvVersion;
@@ -129,10 +136,16 @@ const FY_FINGERPRINT: Array<{ fiscalYear: number; column: string }> = [
   { fiscalYear: 2022, column: 'Female' },
 ];
 
-/** Fiscal year of the format from its CSVVersion ("2024 v1.3" → 2024), or null. */
+/**
+ * Fiscal year of the format from its CSVVersion, read loosely: "2024 v1.3", "2026 v1", "2026 v1.0",
+ * "FY2026", "FY 2026 v1", "HMIS CSV 2026", "FY26" → 2024 / 2026; null when it names no year.
+ */
 export function fiscalYearOf(csvVersion: string | null): number | null {
-  const m = /^\s*(?:FY\s*)?(20\d\d)\b/i.exec(csvVersion ?? '');
-  return m ? Number(m[1]) : null;
+  const v = csvVersion ?? '';
+  const full = /(?<!\d)(20\d\d)(?!\d)/.exec(v);
+  if (full) return Number(full[1]);
+  const short = /\bFY\s*-?\s*(\d\d)(?!\d)/i.exec(v);
+  return short ? 2000 + Number(short[1]) : null;
 }
 
 /**
@@ -169,14 +182,25 @@ export async function openHmisExport(input: string, opts: { tmpDir?: string } = 
     const exportFile = files.get('Export.csv')!;
     const rows = parseCsv(fs.readFileSync(exportFile, 'utf8'));
     const header = rows[0]?.map((h) => h.trim()) ?? [];
-    const record = rows[1];
+    const records = rows.slice(1).filter((r) => r.some((f) => f.trim() !== ''));
+    const record = records[0];
     if (!record) throw new HmisExportError(`${exportFile}: Export.csv has no data row; it must describe the export (ExportID, CSVVersion, …)`);
-    const get = (name: string): string | null => {
+    const getIn = (r: string[], name: string): string | null => {
       const i = header.indexOf(name);
-      const v = i >= 0 ? record[i]?.trim() : undefined;
+      const v = i >= 0 ? r[i]?.trim() : undefined;
       return v ? v : null;
     };
-    const csvVersion = get('CSVVersion');
+    const get = (name: string) => getIn(record, name);
+    // Some systems write one Export.csv row per export run or source: they must agree on the format.
+    const versions = [...new Set(records.map((r) => getIn(r, 'CSVVersion')).filter((v): v is string => v !== null))];
+    const years = [...new Set(versions.map(fiscalYearOf))];
+    if (years.length > 1) {
+      throw new HmisExportError(
+        `${exportFile}: Export.csv has ${records.length} rows that disagree on the format (CSVVersion ${versions.map((v) => `"${v}"`).join(', ')}); ` +
+          'an export must be in one format: export it again, nothing was loaded',
+      );
+    }
+    const csvVersion = versions.length === 0 ? null : versions.find((v) => fiscalYearOf(v) !== null) ?? versions[0]!;
     const declared = fiscalYearOf(csvVersion);
     const clientFile = files.get('Client.csv');
     const clientHeader = clientFile && fs.statSync(clientFile).size > 0 ? headerOf(clientFile) : [];
@@ -187,7 +211,7 @@ export async function openHmisExport(input: string, opts: { tmpDir?: string } = 
       );
     }
     const fiscalYear = declared ?? byColumns;
-    if (fiscalYear !== HMIS_SUPPORTED.fiscalYear) {
+    if (!isSupported(fiscalYear)) {
       throw new UnsupportedHmisVersionError(
         csvVersion,
         fiscalYear,
@@ -223,8 +247,15 @@ export interface HmisIngestOptions {
   identityKey: string;
   rejectLimit: number;
   memoryLimit?: string;
-  /** default: pipelines/hmis-csv.yaml of the project */
+  /** one pipeline for whatever version the export is (default: the bundled pipeline of its version, see pipelineFiles) */
   pipelineFile?: string;
+  /** the pipeline of each version (default: pipelines/hmis-csv.yaml for FY2024, pipelines/hmis-csv-fy2026.yaml for FY2026, of the project) */
+  pipelineFiles?: Partial<Record<HmisFiscalYear, string>>;
+  /**
+   * CSV mapping enrolments to their case managers, columns EnrollmentID,UserID (UserID as in User.csv).
+   * HMIS CSV has no case-manager field: without this, cases get no manager.
+   */
+  managers?: string;
   /** folder the pipeline's relative paths resolve against (default: the project root) */
   baseDir?: string;
   progress?: IngestProgress;
@@ -233,6 +264,8 @@ export interface HmisIngestOptions {
   env?: NodeJS.ProcessEnv;
   /** source system (default: the pipeline's, "hmis"); give each HMIS implementation its own */
   system?: string;
+  /** text encoding of the export's files (default auto: UTF-8, UTF-16 by its mark, else Windows-1252, said in the notes) */
+  encoding?: HmisEncoding;
 }
 
 export interface HmisIngestResult {
@@ -244,6 +277,8 @@ export interface HmisIngestResult {
   notLoaded: Array<{ file: string; rows: number }>;
   /** what a person should know about this load, in sentences */
   notes: string[];
+  /** the data-quality report stored for this load (caselens dq): problems by severity */
+  dataQuality?: DqSummary;
 }
 
 /**
@@ -256,14 +291,22 @@ export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestRes
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'caselens-hmis-work-'));
   try {
     const baseDir = opts.baseDir ?? PROJECT_ROOT;
-    const pipelineFile = opts.pipelineFile ?? path.join(PROJECT_ROOT, HMIS_PIPELINE_FILE);
+    const fy = info.fiscalYear as HmisFiscalYear;
+    const pipelineFile = opts.pipelineFile ?? opts.pipelineFiles?.[fy] ?? path.join(PROJECT_ROOT, HMIS_PIPELINE_FILES[fy]);
     const env = { ...(opts.env ?? process.env), [HMIS_EXPORT_ENV]: info.dir };
     const parsed = parsePipelineFile(pipelineFile, { baseDir, env, checkFiles: false });
     if (!parsed.pipeline) throw new ConfigError(parsed.problems);
     const notes: string[] = [];
-    const prepared = await prepareFiles(opts.db, opts.system ? { ...parsed.pipeline, system: opts.system } : parsed.pipeline, info, work, baseDir);
+    const managed = opts.managers ? await prepareManagers(opts.db, parsed.pipeline, opts.managers, info.files.get('User.csv'), work, notes) : parsed.pipeline;
+    const prepared = await prepareFiles(opts.db, opts.system ? { ...managed, system: opts.system } : managed, info, work, baseDir, opts.encoding);
     const { pipeline, missing } = prepared;
-    for (const m of missing) notes.push(`${m}: ${info.files.has(m) ? 'empty (0 bytes)' : 'not in the export'}; nothing loaded from it`);
+    for (const m of missing) {
+      const kept = prepared.kept.get(m);
+      notes.push(
+        `${m}: ${info.files.has(m) ? 'empty (0 bytes)' : 'not in the export'}; nothing loaded from it` +
+          (kept ? `, and what it feeds was left as it was (${kept.join(', ')})` : ', and records it would have fed are unchanged'),
+      );
+    }
     notes.push(...prepared.notes);
     if (info.hashStatus && info.hashStatus !== '1') {
       let dropped = false;
@@ -282,12 +325,13 @@ export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestRes
       ...(opts.progress ? { progress: opts.progress } : {}),
       displayRoot: opts.displayRoot ?? info.dir,
       ...(prepared.exitFile
-        ? { afterSources: (db: Db, runId: number) => accountExits(db, runId, prepared.exitFile!, info.files.get('Exit.csv')!, pipeline.system, opts.displayRoot ?? info.dir) }
+        ? { afterSources: (db: Db, runId: number) => accountExits(db, runId, prepared.exitFile!, info.files.get('Exit.csv')!, pipeline.system, opts.displayRoot ?? info.dir, prepared.enrollmentFile) }
         : {}),
     });
-    await addUserNotes(opts.db, report, pipeline.system, notes);
+    await addUserNotes(opts.db, report, pipeline.system, notes, opts.managers);
+    const dataQuality = await dataQualityAfterLoad(opts.db, info.dir, report, pipeline.system, notes);
     const { files, cleanup: _cleanup, ...rest } = info;
-    return { report, export: { ...rest, files: [...files.keys()].sort() }, missingFiles: missing, notLoaded, notes };
+    return { report, export: { ...rest, files: [...files.keys()].sort() }, missingFiles: missing, notLoaded, notes, ...(dataQuality ? { dataQuality } : {}) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     info.cleanup();
@@ -304,6 +348,10 @@ export interface CsvScan {
   records: number;
   /** records whose number of fields differs from the header's */
   wrongFieldCount: number;
+  /** the first byte that is not UTF-8, with its line (null: the file is UTF-8) */
+  notUtf8: { line: number; byte: number } | null;
+  /** the file ends inside a row: an open quote, or a last row short of fields with no line end */
+  truncated: { line: number; why: string } | null;
 }
 
 /**
@@ -317,7 +365,10 @@ export async function scanCsv(file: string): Promise<CsvScan> {
   let fields = 1;
   let headerFields = -1;
   let recordHasBytes = false;
-  const out: CsvScan = { crlf: 0, lf: 0, firstCrlfLine: null, firstLfLine: null, records: 0, wrongFieldCount: 0 };
+  let recordLine = 1;
+  let utf8Need = 0;
+  let lead = 0;
+  const out: CsvScan = { crlf: 0, lf: 0, firstCrlfLine: null, firstLfLine: null, records: 0, wrongFieldCount: 0, notUtf8: null, truncated: null };
   const endRecord = () => {
     if (headerFields < 0) headerFields = fields;
     else if (recordHasBytes) {
@@ -326,11 +377,20 @@ export async function scanCsv(file: string): Promise<CsvScan> {
     }
     fields = 1;
     recordHasBytes = false;
+    recordLine = line + 1;
   };
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
     const buf = chunk as Buffer;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
+      if ((b >= 0x80 || utf8Need > 0) && out.notUtf8 === null) {
+        // UTF-8: a lead byte announces 1-3 continuation bytes (10xxxxxx)
+        if (utf8Need > 0 && (b & 0xc0) === 0x80) utf8Need--;
+        else if (utf8Need === 0 && b >= 0xc2 && b <= 0xdf) [utf8Need, lead] = [1, b];
+        else if (utf8Need === 0 && (b & 0xf0) === 0xe0) [utf8Need, lead] = [2, b];
+        else if (utf8Need === 0 && b >= 0xf0 && b <= 0xf4) [utf8Need, lead] = [3, b];
+        else out.notUtf8 = { line, byte: utf8Need > 0 ? lead : b };
+      }
       if (b === 0x22) {
         quoted = !quoted;
         recordHasBytes = true;
@@ -353,9 +413,15 @@ export async function scanCsv(file: string): Promise<CsvScan> {
       prevCr = b === 0x0d;
     }
   }
+  if (quoted) out.truncated = { line: recordLine, why: 'a quoted value is still open at the end of the file' };
+  else if (recordHasBytes && headerFields > 0 && fields < headerFields) {
+    out.truncated = { line: recordLine, why: `its last row has ${fields} of the header's ${headerFields} fields and no line end` };
+  }
+  if (utf8Need > 0 && out.notUtf8 === null) out.notUtf8 = { line, byte: lead };
   if (recordHasBytes || fields > 1) endRecord();
   return out;
 }
+
 
 async function normaliseLineEndings(file: string, target: string): Promise<void> {
   const out = fs.openSync(target, 'w');
@@ -388,12 +454,55 @@ async function normaliseLineEndings(file: string, target: string): Promise<void>
   }
 }
 
+/** Text encodings an export may be read in; `auto`: UTF-8, else UTF-16 by its byte-order mark, else Windows-1252. */
+export const HMIS_ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be'] as const;
+export type HmisEncoding = (typeof HMIS_ENCODINGS)[number];
+
+/** The encoding a file must be converted from, and why; null when it is read as it is (UTF-8). */
+function sourceEncoding(file: string, scan: CsvScan, option: HmisEncoding): { encoding: Exclude<HmisEncoding, 'auto' | 'utf-8'>; why: string } | null {
+  if (option === 'utf-8') {
+    if (scan.notUtf8) throw new HmisExportError(`${path.basename(file)}: not UTF-8 (line ${scan.notUtf8.line}: byte 0x${scan.notUtf8.byte.toString(16).toUpperCase()}), though --encoding utf-8 was given; give the file's encoding (e.g. --encoding windows-1252). Nothing was loaded`);
+    return null;
+  }
+  if (option !== 'auto') return { encoding: option, why: `--encoding ${option}` };
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 2, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', why: 'UTF-16 (little-endian byte-order mark)' };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', why: 'UTF-16 (big-endian byte-order mark)' };
+  if (!scan.notUtf8) return null;
+  // Windows-1252 (a superset of Latin-1's printable characters) is what exports from Windows systems use.
+  return { encoding: 'windows-1252', why: `not UTF-8 (first at line ${scan.notUtf8.line}: byte 0x${scan.notUtf8.byte.toString(16).toUpperCase()})` };
+}
+
+async function transcodeToUtf8(file: string, target: string, encoding: string): Promise<void> {
+  const decoder = new TextDecoder(encoding === 'latin1' ? 'iso-8859-1' : encoding);
+  const out = fs.openSync(target, 'w');
+  try {
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+      // the decoder drops a byte-order mark itself
+      fs.writeSync(out, decoder.decode(chunk as Buffer, { stream: true }));
+    }
+    fs.writeSync(out, decoder.decode());
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
 interface PreparedFiles {
   pipeline: Pipeline;
   missing: string[];
+  /** missing file → the fields (table.field) it would have fed, kept as they were */
+  kept: Map<string, string[]>;
   notes: string[];
   /** Exit.csv as read (possibly a normalised copy), for accounting its rows */
   exitFile?: string;
+  /** Enrollment.csv as read, for checking exits against entry dates */
+  enrollmentFile?: string;
 }
 
 /**
@@ -404,7 +513,7 @@ interface PreparedFiles {
  * - a file only joined onto another (Exit, Organization, and Project/User for names) is joined
  *   from a copy without its malformed rows; those rows are reported (exits as rejects).
  */
-async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, work: string, baseDir: string): Promise<PreparedFiles> {
+async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, work: string, baseDir: string, encodingOption: HmisEncoding = 'auto'): Promise<PreparedFiles> {
   const copy: Pipeline = structuredClone(pipeline);
   const needed = new Map<string, Set<string>>();
   const joined = new Set<string>();
@@ -428,6 +537,8 @@ async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, wo
   const asJoined = new Map<string, string>();
   const stubbed = new Set<string>();
   let exitFile: string | undefined;
+  let enrollmentFile: string | undefined;
+  let exitJoin: { p: string; file: string; malformed: number } | undefined;
   for (const [p, cols] of needed) {
     const abs = path.resolve(baseDir, p);
     const name = canonicalName(path.basename(abs));
@@ -442,10 +553,24 @@ async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, wo
       continue;
     }
     let file = actual;
-    const ends = await scanCsv(actual);
+    let ends = await scanCsv(actual);
+    const encoding = sourceEncoding(actual, ends, encodingOption);
+    if (encoding) {
+      file = path.join(work, `utf8-${name}`);
+      await transcodeToUtf8(actual, file, encoding.encoding);
+      notes.push(`${name}: ${encoding.why}; read as ${encoding.encoding} and converted to UTF-8${encodingOption === 'auto' ? ' (if names look wrong, give --encoding)' : ''}`);
+      ends = await scanCsv(file);
+    }
+    if (ends.truncated) {
+      throw new HmisExportError(
+        `${name}: the file ends inside a row (line ${ends.truncated.line}: ${ends.truncated.why}): it is truncated, perhaps by an interrupted copy or download; ` +
+          'export or copy it again. Nothing was loaded',
+      );
+    }
     if (ends.crlf > 0 && ends.lf > 0) {
+      const from = file;
       file = path.join(work, name);
-      await normaliseLineEndings(actual, file);
+      await normaliseLineEndings(from, file);
       notes.push(
         `${name}: mixed line endings (${ends.crlf} line(s) end in CRLF, first at line ${ends.firstCrlfLine}; ${ends.lf} in LF, first at line ${ends.firstLfLine}): ` +
           'read from a copy with LF endings; ask the exporting system for one kind (HUD exports use CRLF)',
@@ -453,8 +578,12 @@ async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, wo
     }
     asRead.set(p, file);
     asJoined.set(p, file);
-    if (name === 'Exit.csv') exitFile = file;
-    if (joined.has(p)) {
+    if (name === 'Exit.csv') {
+      exitFile = file;
+      if (joined.has(p)) exitJoin = { p, file, malformed: ends.wrongFieldCount };
+    }
+    if (name === 'Enrollment.csv') enrollmentFile = file;
+    if (joined.has(p) && name !== 'Exit.csv') {
       const bad = ends.wrongFieldCount;
       if (bad > 0) {
         const clean = path.join(work, `joined-${name}`);
@@ -467,13 +596,44 @@ async function prepareFiles(db: Db, pipeline: Pipeline, info: HmisExportInfo, wo
       }
     }
   }
+  // Exits join onto enrolments without the rows that cannot close a case: those are rejected at their own line.
+  if (exitJoin) {
+    const clean = path.join(work, 'joined-Exit.csv');
+    const header = headerOf(exitJoin.file);
+    const canCheck = header.includes('ExitDate') && header.includes('EnrollmentID');
+    await db.run(`
+      COPY (SELECT x.* FROM read_csv(${lit(exitJoin.file)}, header=true, auto_detect=false, columns={${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ignore_errors=true) x
+            ${canCheck ? `LEFT JOIN ${entryDatesSql(enrollmentFile, DATE_FORMATS_SQL)} e ON e.enrollment_id = nullif(trim(x."EnrollmentID"), '') WHERE (${exitProblemSql(DATE_FORMATS_SQL)}) IS NULL` : ''})
+      TO ${lit(clean)} (FORMAT csv, HEADER true)`);
+    asJoined.set(exitJoin.p, clean);
+    if (exitJoin.malformed > 0) notes.push(`Exit.csv: ${exitJoin.malformed} malformed row(s) (wrong number of columns or a broken quote) could not be joined (rejected below, source "exit")`);
+  }
   // A source whose own file is missing has nothing to load: it is left out (its joins still run on stand-ins).
   copy.sources = copy.sources.filter((s) => !stubbed.has(s.path));
+  // Fields fed by a missing joined file keep the values they have: absence is not deletion.
+  const kept = new Map<string, string[]>();
+  for (const s of copy.sources) {
+    for (const j of s.join ?? []) {
+      if (!stubbed.has(j.path)) continue;
+      const fields = fieldsFedByJoin(s, j.prefix);
+      if (!fields.length) continue;
+      s.keepExisting = [...new Set([...(s.keepExisting ?? []), ...fields])];
+      const name = canonicalName(path.basename(j.path));
+      kept.set(name, [...(kept.get(name) ?? []), ...fields.map((f) => `${s.table}.${f}`)]);
+    }
+  }
   for (const s of copy.sources) {
     s.path = asRead.get(s.path) ?? s.path;
     for (const j of s.join ?? []) j.path = asJoined.get(j.path) ?? j.path;
   }
-  return { pipeline: copy, missing: missing.sort(), notes, ...(exitFile ? { exitFile } : {}) };
+  return { pipeline: copy, missing: missing.sort(), kept, notes, ...(exitFile ? { exitFile } : {}), ...(enrollmentFile ? { enrollmentFile } : {}) };
+}
+
+/** Fields of a source whose value comes from a joined file (columns named with the join's prefix). */
+function fieldsFedByJoin(source: Source, prefix: string): string[] {
+  return normaliseMappings(source)
+    .filter((m) => (m.from ?? '').startsWith(prefix) || (m.expr !== undefined && placeholders(m.expr).some((c) => c.startsWith(prefix))))
+    .map((m) => m.field);
 }
 
 async function countRows(file: string): Promise<number> {
@@ -497,11 +657,35 @@ async function filesNotLoaded(info: HmisExportInfo, pipeline: Pipeline): Promise
 }
 
 /**
+ * Why an exit row cannot close its case, as SQL over an Exit.csv relation `x` and the enrolments'
+ * entry dates `e` (NULL when it can): its ExitDate is not a date, or falls before the entry date.
+ * Such an exit is rejected at its own line and the enrolment loads without it.
+ */
+function exitProblemSql(formats: string): string {
+  const date = `try_strptime(trim(x."ExitDate"), ${formats})`;
+  return `CASE
+    WHEN nullif(trim(x."ExitDate"), '') IS NOT NULL AND (${date} IS NULL OR year(${date}) NOT BETWEEN 1900 AND 2100) THEN 'bad_date'
+    WHEN e.entry_date IS NOT NULL AND CAST(${date} AS DATE) < e.entry_date THEN 'closed_before_opened' END`;
+}
+
+/** Entry dates of the enrolments in Enrollment.csv (as read), for exit checks. */
+function entryDatesSql(enrollmentFile: string | undefined, formats: string): string {
+  if (!enrollmentFile) return `(SELECT NULL::VARCHAR AS enrollment_id, NULL::DATE AS entry_date WHERE false)`;
+  const header = headerOf(enrollmentFile);
+  if (!['EnrollmentID', 'EntryDate'].every((c) => header.includes(c))) return entryDatesSql(undefined, formats);
+  return `(SELECT trim("EnrollmentID") AS enrollment_id, min(CAST(try_strptime(trim("EntryDate"), ${formats}) AS DATE)) AS entry_date
+    FROM read_csv(${lit(enrollmentFile)}, header=true, auto_detect=false, columns={${header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ')}}, ignore_errors=true)
+    ${header.includes('DateDeleted') ? `WHERE nullif(trim("DateDeleted"), '') IS NULL` : ''} GROUP BY 1)`;
+}
+
+const DATE_FORMATS_SQL = `[${HMIS_DATE_FORMATS.map(lit).join(', ')}]`;
+
+/**
  * Exit.csv rows are joined onto their enrolment (the latest non-deleted exit per enrolment closes
  * the case). Here each exit row is accounted for: applied, deleted (DateDeleted), superseded by a
  * later exit of the same enrolment, or naming an enrolment that was not loaded.
  */
-async function accountExits(db: Db, runId: number, exitFile: string, original: string, system: string, displayRoot: string): Promise<SourceReport[]> {
+async function accountExits(db: Db, runId: number, exitFile: string, original: string, system: string, displayRoot: string, enrollmentFile: string | undefined): Promise<SourceReport[]> {
   const header = headerOf(exitFile);
   for (const c of ['ExitID', 'EnrollmentID', 'ExitDate', 'DateDeleted']) {
     if (!header.includes(c)) return [];
@@ -514,13 +698,14 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
     CREATE OR REPLACE TEMP TABLE _exits AS
     WITH raw AS (
       SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl, nullif(trim("ExitID"), '') AS exit_id, nullif(trim("EnrollmentID"), '') AS enrollment_id,
-             "ExitDate" AS exit_date, nullif(trim("DateDeleted"), '') IS NOT NULL AS deleted
-      FROM read_csv(${lit(exitFile)}, header=true, auto_detect=false, columns={${decl}}, store_rejects=true, rejects_table='_exit_rj', rejects_scan='_exit_rs')
+             "ExitDate" AS exit_date, nullif(trim("DateDeleted"), '') IS NOT NULL AS deleted, ${exitProblemSql(DATE_FORMATS_SQL)} AS problem
+      FROM read_csv(${lit(exitFile)}, header=true, auto_detect=false, columns={${decl}}, store_rejects=true, rejects_table='_exit_rj', rejects_scan='_exit_rs') x
+      LEFT JOIN ${entryDatesSql(enrollmentFile, DATE_FORMATS_SQL)} e ON e.enrollment_id = nullif(trim(x."EnrollmentID"), '')
     ),
     lined AS (SELECT *, rec + 2 + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line FROM raw),
     ranked AS (
-      SELECT *, CASE WHEN NOT deleted THEN row_number() OVER (PARTITION BY enrollment_id, deleted ORDER BY exit_date DESC NULLS LAST) END AS rank,
-             first_value(line) OVER (PARTITION BY enrollment_id, deleted ORDER BY exit_date DESC NULLS LAST) AS used_line
+      SELECT *, CASE WHEN NOT deleted AND problem IS NULL THEN row_number() OVER (PARTITION BY enrollment_id, deleted, problem IS NULL ORDER BY exit_date DESC NULLS LAST) END AS rank,
+             first_value(line) OVER (PARTITION BY enrollment_id, deleted, problem IS NULL ORDER BY exit_date DESC NULLS LAST) AS used_line
       FROM lined
     )
     SELECT r.*, c.case_id IS NOT NULL AS has_case FROM ranked r LEFT JOIN cases c ON c.case_id = ${lit(system + ':')} || r.enrollment_id`);
@@ -529,6 +714,12 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
     SELECT ${runId}, 'exit', ${lit(shown)}, line, 'EnrollmentID', enrollment_id, 'unknown_reference',
            'exit for enrolment "' || coalesce(enrollment_id, '') || '", which is not among the loaded enrolments (not in Enrollment.csv, deleted there, or rejected): the exit was not applied'
     FROM _exits WHERE NOT deleted AND rank = 1 AND NOT has_case`);
+  await db.run(`
+    INSERT INTO ingest_rejects
+    SELECT ${runId}, 'exit', ${lit(shown)}, line, 'ExitDate', exit_date, problem,
+           CASE problem WHEN 'bad_date' THEN 'ExitDate is not a valid date (expected YYYY-MM-DD, as HUD writes dates): the exit was not applied and enrolment "' || coalesce(enrollment_id, '') || '" loaded without it; fix the date'
+                        ELSE 'exit dated before its enrolment''s entry date: the exit was not applied and enrolment "' || coalesce(enrollment_id, '') || '" loaded without it; check both dates' END
+    FROM _exits WHERE NOT deleted AND problem IS NOT NULL`);
   await db.run(`
     INSERT INTO ingest_rejects
     SELECT ${runId}, 'exit', ${lit(shown)}, line, 'EnrollmentID', enrollment_id, 'duplicate_key',
@@ -546,7 +737,7 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
   const c = (await db.one<{ read: number; deleted: number; applied: number; rejected: number }>(`
     SELECT count(*) AS read, count(*) FILTER (WHERE deleted) AS deleted,
            count(*) FILTER (WHERE NOT deleted AND rank = 1 AND has_case) AS applied,
-           count(*) FILTER (WHERE NOT deleted AND (rank > 1 OR NOT has_case)) AS rejected
+           count(*) FILTER (WHERE NOT deleted AND (problem IS NOT NULL OR rank > 1 OR NOT has_case)) AS rejected
     FROM _exits`))!;
   c.read += malformed;
   c.rejected += malformed;
@@ -560,13 +751,19 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
   }];
 }
 
-/** Which users the enrolments name that User.csv does not list (their cases get no manager). */
-async function addUserNotes(db: Db, report: IngestReport, system: string, notes: string[]): Promise<void> {
+/** Why cases have no manager: HMIS CSV has no case-manager field; a mapping file (managers) gives one. */
+async function addUserNotes(db: Db, report: IngestReport, system: string, notes: string[], managers?: string): Promise<void> {
   if (report.status !== 'succeeded') return;
   const enrollment = report.sources.find((s) => s.source === 'enrollment');
   if (!enrollment) return;
   const unassigned = await db.value<number>(`SELECT count(*) FROM cases WHERE starts_with(case_id, ${lit(system + ':')}) AND manager_id IS NULL`);
-  if (unassigned > 0) {
-    notes.push(`${unassigned} case(s) have no manager: their enrolment's UserID is empty or not listed in User.csv (the manager is the user who last entered or updated the enrolment)`);
+  if (unassigned === 0) return;
+  if (managers) {
+    notes.push(`${unassigned} case(s) have no manager: their enrolment is not in ${path.basename(managers)}, or the UserID given there is empty or not listed in User.csv`);
+  } else {
+    notes.push(
+      `${unassigned} case(s) have no manager: HMIS CSV has no case-manager field (an enrolment's UserID is only whoever last entered or updated it, ` +
+        'so it is not used as the manager); to assign managers, give a mapping file with columns EnrollmentID,UserID (ingest-hmis --managers FILE)',
+    );
   }
 }

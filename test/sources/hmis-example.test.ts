@@ -65,11 +65,11 @@ describe('HMIS CSV: the example export', () => {
                strftime(c.closed_at, '%Y-%m-%d') AS closed, c.status, c.closure_reason, c.household_id, c.relationship_to_hoh
         FROM cases c JOIN client_identities i USING (client_id) ORDER BY c.case_id`);
       expect(cases).toEqual([
-        { person: '101', case_id: 'hmis:E1', program_id: 'hmis:10', manager_id: 'hmis:U1', case_type: 'Emergency Shelter - Entry Exit', opened: '2024-01-05', closed: '2024-01-31', status: 'closed', closure_reason: 'Rental by client, with ongoing housing subsidy', household_id: 'HH1', relationship_to_hoh: 'Self (head of household)' },
-        { person: '103', case_id: 'hmis:E2', program_id: 'hmis:10', manager_id: 'hmis:U1', case_type: 'Emergency Shelter - Entry Exit', opened: '2024-01-05', closed: '2024-01-31', status: 'closed', closure_reason: 'Rental by client, with ongoing housing subsidy', household_id: 'HH1', relationship_to_hoh: "Head of household's child" },
-        { person: '101', case_id: 'hmis:E3', program_id: 'hmis:11', manager_id: 'hmis:U2', case_type: 'PH - Rapid Re-Housing', opened: '2024-02-01', closed: null, status: 'open', closure_reason: null, household_id: 'HH2', relationship_to_hoh: 'Self (head of household)' },
-        { person: '102', case_id: 'hmis:E4', program_id: 'hmis:11', manager_id: 'hmis:U2', case_type: 'PH - Rapid Re-Housing', opened: '2024-03-01', closed: '2024-06-28', status: 'closed', closure_reason: 'Rental by client, no ongoing housing subsidy', household_id: 'HH3', relationship_to_hoh: 'Self (head of household)' },
-        { person: '104', case_id: 'hmis:E5', program_id: 'hmis:20', manager_id: 'hmis:U2', case_type: 'Services Only', opened: '2024-04-10', closed: null, status: 'open', closure_reason: null, household_id: 'HH4', relationship_to_hoh: 'Self (head of household)' },
+        { person: '101', case_id: 'hmis:E1', program_id: 'hmis:10', manager_id: null, case_type: 'Emergency Shelter - Entry Exit', opened: '2024-01-05', closed: '2024-01-31', status: 'closed', closure_reason: 'Rental by client, with ongoing housing subsidy', household_id: 'HH1', relationship_to_hoh: 'Self (head of household)' },
+        { person: '103', case_id: 'hmis:E2', program_id: 'hmis:10', manager_id: null, case_type: 'Emergency Shelter - Entry Exit', opened: '2024-01-05', closed: '2024-01-31', status: 'closed', closure_reason: 'Rental by client, with ongoing housing subsidy', household_id: 'HH1', relationship_to_hoh: "Head of household's child" },
+        { person: '101', case_id: 'hmis:E3', program_id: 'hmis:11', manager_id: null, case_type: 'PH - Rapid Re-Housing', opened: '2024-02-01', closed: null, status: 'open', closure_reason: null, household_id: 'HH2', relationship_to_hoh: 'Self (head of household)' },
+        { person: '102', case_id: 'hmis:E4', program_id: 'hmis:11', manager_id: null, case_type: 'PH - Rapid Re-Housing', opened: '2024-03-01', closed: '2024-06-28', status: 'closed', closure_reason: 'Rental by client, no ongoing housing subsidy', household_id: 'HH3', relationship_to_hoh: 'Self (head of household)' },
+        { person: '104', case_id: 'hmis:E5', program_id: 'hmis:20', manager_id: null, case_type: 'Services Only', opened: '2024-04-10', closed: null, status: 'open', closure_reason: null, household_id: 'HH4', relationship_to_hoh: 'Self (head of household)' },
       ]);
       expect(await db.all(`SELECT i.source_key AS person, c.gender, c.race_ethnicity, c.veteran, c.birth_year, p.first_name, p.last_name, strftime(p.dob, '%Y-%m-%d') AS dob, p.national_id
         FROM clients c JOIN client_pii p USING (client_id) JOIN client_identities i USING (client_id) ORDER BY 1`)).toEqual([
@@ -153,8 +153,8 @@ describe('HMIS CSV: the example export', () => {
       expect(r.report.totals.rejected).toBe(0);
       expect(r.missingFiles).toEqual(['HealthAndDV.csv', 'Services.csv']);
       expect(r.notes).toEqual(expect.arrayContaining([
-        'HealthAndDV.csv: empty (0 bytes); nothing loaded from it',
-        'Services.csv: not in the export; nothing loaded from it',
+        'HealthAndDV.csv: empty (0 bytes); nothing loaded from it, and records it would have fed are unchanged',
+        'Services.csv: not in the export; nothing loaded from it, and records it would have fed are unchanged',
         expect.stringMatching(/^Exit\.csv: mixed line endings \(3 line\(s\) end in CRLF, first at line 2; 1 in LF, first at line 1\): read from a copy with LF endings/),
       ]));
       expect(bySource(r).services).toBeUndefined();
@@ -168,7 +168,7 @@ describe('HMIS CSV: the example export', () => {
     });
   });
 
-  it('rejects bad rows with file, line and reason, and points bad exits at their line', async () => {
+  it('keeps a code outside HUD\'s list visible as "unlisted code" and loads the row, and points bad exits at their line', async () => {
     const dir = tempDir();
     const bad = copyDir(EXAMPLE, path.join(dir, 'bad'));
     const edit = (file: string, fn: (s: string) => string) => fs.writeFileSync(path.join(bad, file), fn(fs.readFileSync(path.join(bad, file), 'utf8')));
@@ -178,14 +178,12 @@ describe('HMIS CSV: the example export', () => {
       const r = await load(db, bad, { rejectLimit: 0.5 });
       await expectCountsAddUp(db, r.report, expect);
       const rejects = await db.all<Record<string, unknown>>('SELECT source, file, line, field, value, code, reason FROM ingest_rejects ORDER BY source, line');
+      // the enrolment with RelationshipToHoH 7 loads (and so do its assessments); only the exit of an unknown enrolment is rejected
       expect(rejects).toEqual([
-        expect.objectContaining({ source: 'ce_assessment', file: 'Assessment.csv', line: 2, code: 'unknown_reference', value: 'E5' }),
-        expect.objectContaining({ source: 'enrollment', file: 'Enrollment.csv', line: 6, field: 'RelationshipToHoH', value: '7', code: 'not_allowed' }),
         expect.objectContaining({ source: 'exit', file: 'Exit.csv', line: 5, field: 'EnrollmentID', value: 'E404', code: 'unknown_reference' }),
-        expect.objectContaining({ source: 'income', file: 'IncomeBenefits.csv', line: 8, code: 'unknown_reference', value: 'E5' }),
       ]);
-      expect(rejects[1]!.reason).toMatch(/^value not allowed for relationship_to_hoh \(column "RelationshipToHoH"\): expected one of Self \(head of household\)/);
-      expect(rejects[2]!.reason).toMatch(/exit for enrolment "E404", which is not among the loaded enrolments/);
+      expect(rejects[0]!.reason).toMatch(/exit for enrolment "E404", which is not among the loaded enrolments/);
+      expect(await db.value("SELECT relationship_to_hoh FROM cases WHERE case_id = 'hmis:E5'")).toBe('unlisted code 7');
     });
   });
 
@@ -201,7 +199,7 @@ describe('HMIS CSV: the example export', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');
     await withDb(path.join(dir, 'db.duckdb'), async (db) => {
       await expect(load(db, v2022)).rejects.toThrow(UnsupportedHmisVersionError);
-      await expect(load(db, v2022)).rejects.toThrow(/HMIS CSV FY2022 \("2022 v1\.2"\) is not supported: caselens reads the FY2024 \(CSVVersion "2024 v1" … "2024 v1\.x"\) format only/);
+      await expect(load(db, v2022)).rejects.toThrow(/HMIS CSV FY2022 \("2022 v1\.2"\) is not supported: caselens reads the FY2026 \(CSVVersion "2026 v1" … "2026 v1\.x"\) and FY2024 \("2024 v1" … "2024 v1\.x"\) formats/);
       await expect(load(db, mismatch)).rejects.toThrow(/CSVVersion says "2024 v1\.3" but Client\.csv has the FY2026 columns \(Sex\)/);
       await expect(load(db, notExport)).rejects.toThrow(HmisExportError);
       await expect(load(db, notExport)).rejects.toThrow(/no Export\.csv found/);
