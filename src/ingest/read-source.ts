@@ -116,13 +116,45 @@ async function readCsvHeader(db: Db, file: string, source: Source): Promise<stri
   const line = rows[0]?.line;
   if (line == null || line.trim() === '') throw new SourceFileError(file, 'file is empty or its first line is blank; the first line must name the columns');
   const header = splitHeader(line.replace(/\r$/, ''), o.delimiter, o.quote);
-  const seen = new Set<string>();
-  for (const h of header) {
-    if (h === '') throw new SourceFileError(file, `header has an empty column name (header: ${line.slice(0, 200)})`);
-    if (seen.has(h)) throw new SourceFileError(file, `header names column "${h}" twice`);
-    seen.add(h);
+  // Messages about the header never quote it: a file without a header row has a client's data there.
+  const seen = new Map<string, number>();
+  for (const [i, h] of header.entries()) {
+    if (h === '') throw new SourceFileError(file, `the first line has an empty column name (column ${i + 1} of ${header.length}); the first line must name the columns`);
+    if (seen.has(h)) throw new SourceFileError(file, `the first line names the same column twice (columns ${seen.get(h)! + 1} and ${i + 1}); column names must be unique`);
+    seen.set(h, i);
   }
   return header;
+}
+
+/**
+ * What to say when columns the pipeline needs are not in a file's header, without quoting the
+ * header (it may be a data row): how many columns it has, which wanted ones are there, and the
+ * near-misses of a missing name (differing in case, spaces or a letter or two), which are names.
+ */
+export function missingColumnsMessage(missing: string[], header: string[], wantedPresent: number): string {
+  const squash = (s: string) => s.toLowerCase().replace(/[\s_.-]/g, '');
+  const near = missing.flatMap((m) => {
+    const hit = header.find((h) => h !== m && (squash(h) === squash(m) || (m.length > 5 && editDistance(squash(h), squash(m)) <= 1)));
+    return hit ? [`"${hit}" for "${m}"?`] : [];
+  });
+  return `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} named in the pipeline's fields; ` +
+    `the file's first line has ${header.length} column(s), ${wantedPresent} of them named in the pipeline` +
+    (near.length ? `; did you mean ${near.join(', ')}` : '; does the file start with a header row naming its columns?');
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 1) return 2;
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
 }
 
 function describeReaderError(errorType: string, message: string): { code: ReaderReject['code']; reason: string } {
@@ -182,7 +214,7 @@ export async function openSource(db: Db, source: Source, files: string[], needed
     const joinedColumn = (c: string) => joins.find((j) => c.startsWith(j.prefix) && !presentColumns.has(c));
     const missing = neededColumns.filter((c) => !presentColumns.has(c) && !joinedColumn(c));
     if (missing.length && format !== 'jsonl') {
-      throw new SourceFileError(file, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} named in the pipeline's fields; columns in the file: ${[...presentColumns].slice(0, 40).join(', ')}`);
+      throw new SourceFileError(file, missingColumnsMessage(missing, [...presentColumns], neededColumns.filter((c) => presentColumns.has(c)).length));
     }
     const own = neededColumns.map((c, i) => [c, i] as const).filter(([c]) => !joinedColumn(c));
     const projections = own.map(([c, i]) => `CAST(${ident(c)} AS VARCHAR) AS c${i}`).join(', ');
@@ -252,7 +284,7 @@ async function joinedSelect(db: Db, source: Source, select: string, index: numbe
   const header = await readCsvHeader(db, file, source);
   const cols = new Map(header.map((h, i) => [h, `j${i}`]));
   for (const need of [j.on, ...(j.latest ? [j.latest] : []), ...wanted.map(([c]) => c.slice(j.prefix.length))]) {
-    if (!cols.has(need)) throw new SourceFileError(file, `missing column "${need}" needed to join it; columns in the file: ${header.slice(0, 40).join(', ')}`);
+    if (!cols.has(need)) throw new SourceFileError(file, `${missingColumnsMessage([need], header, 0).replace(" named in the pipeline's fields", ' needed to join it')}`);
   }
   const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
   const reader = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)})`;

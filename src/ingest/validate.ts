@@ -72,7 +72,7 @@ function sqlValue(v: string | number | boolean | null): string {
 }
 
 const SQL_TYPES: Record<FieldSpec['type'], string> = {
-  text: 'VARCHAR', integer: 'BIGINT', number: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP', boolean: 'BOOLEAN', json: 'JSON',
+  text: 'VARCHAR', integer: 'INTEGER', number: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP', boolean: 'BOOLEAN', json: 'JSON',
 };
 
 interface FieldSql {
@@ -128,8 +128,12 @@ function fieldSql(m: NormalisedMapping, columns: Map<string, string>, index: num
       typed = mapped;
       break;
     case 'integer':
-      typed = `CASE WHEN regexp_full_match(${mapped}, '[+-]?[0-9]+') THEN TRY_CAST(${mapped} AS BIGINT) END`;
-      errors.push({ when: `${mapped} IS NOT NULL AND ${typed} IS NULL`, code: 'bad_type', reason: lit(`not a whole number for ${label}`) });
+      // the canonical integer columns are INTEGER: a larger number is this row's problem, not the whole load's
+      typed = `CASE WHEN regexp_full_match(${mapped}, '[+-]?[0-9]+') THEN TRY_CAST(${mapped} AS INTEGER) END`;
+      errors.push({
+        when: `${mapped} IS NOT NULL AND ${typed} IS NULL`, code: 'bad_type',
+        reason: `CASE WHEN regexp_full_match(${mapped}, '[+-]?[0-9]+') THEN ${lit(`whole number out of range for ${label} (at most 2,147,483,647)`)} ELSE ${lit(`not a whole number for ${label}`)} END`,
+      });
       break;
     case 'number':
       typed = `TRY_CAST(${mapped} AS DOUBLE)`;

@@ -33,6 +33,13 @@ describe('bad input: every rejected row says file, line, field, value and why', 
     expect(rejects.filter((r) => r.source === 'staff')).toEqual([expect.objectContaining({ line: 3, value: '2.5', code: 'bad_type' })]);
   });
 
+  it('a whole number too large for its column rejects that row only, with its line (the load goes on)', async () => {
+    const { report, rejects } = await loadWith({ 'staff.csv': CLEAN['staff.csv'].replace('S1,25', 'S1,99999999999') });
+    expect(report.status).toBe('succeeded');
+    expect(rejects.filter((r) => r.source === 'staff')).toEqual([expect.objectContaining({ file: 'staff.csv', line: 3, field: 'capacity', value: '99999999999', code: 'bad_type' })]);
+    expect(rejects.find((r) => r.source === 'staff')!.reason).toMatch(/whole number out of range for caseload_capacity/);
+  });
+
   it('unparseable date, naming the expected format', async () => {
     const { rejects: all } = await loadWith({ 'cases.csv': CLEAN['cases.csv'].replace('K2,C2,P1,S2,2024-03-01', 'K2,C2,P1,S2,03/01/2024') });
     const rejects = all.filter((r) => r.source === 'cases');
@@ -119,9 +126,31 @@ describe('bad input: every rejected row says file, line, field, value and why', 
     await withDb(path.join(dir, 'db.duckdb'), async (db) => {
       const err = await ingest(db, dir, pipeline).catch((e) => e);
       expect(err).toBeInstanceOf(IngestFailedError);
-      expect(err.message).toMatch(/cases\.csv: missing column "opened" named in the pipeline's fields; columns in the file: case_key, client_key, program_key, manager_key, open_date/);
+      expect(err.message).toMatch(/cases\.csv: missing column "opened" named in the pipeline's fields; the file's first line has 7 column\(s\), 6 of them named in the pipeline; does the file start with a header row naming its columns\?/);
       expect(await db.value('SELECT count(*) FROM clients')).toBe(0);
       expect(await db.value("SELECT status FROM ingest_runs")).toBe('failed');
+    });
+  });
+
+  it('a file without a header row: the message names no value from the file (its first line is a client\'s data), and a near-miss name is suggested', async () => {
+    const dir = tempDir();
+    const noHeader = CLEAN['clients.csv'].split('\n').slice(1).join('\n');
+    writeFiles(dir, { ...CLEAN, 'clients.csv': noHeader });
+    const pipeline = writePipeline(dir, 'crm', cleanPipeline());
+    await withDb(path.join(dir, 'db.duckdb'), async (db) => {
+      const err = await ingest(db, dir, pipeline).catch((e) => e);
+      expect(err).toBeInstanceOf(IngestFailedError);
+      expect(err.message).toMatch(/clients\.csv: missing columns "client_key", "first_name", .* the file's first line has 6 column\(s\), 0 of them named in the pipeline; does the file start with a header row/);
+      const stored = await db.value<string>('SELECT message FROM ingest_runs');
+      for (const value of ['Ana', 'López', '1990-01-02', '555-0101', 'C1']) {
+        expect(err.message).not.toContain(value);
+        expect(stored).not.toContain(value);
+      }
+    });
+    writeFiles(dir, { ...CLEAN, 'clients.csv': CLEAN['clients.csv'].replace('first_name', 'First Name') });
+    await withDb(path.join(dir, 'db2.duckdb'), async (db) => {
+      const err = await ingest(db, dir, pipeline).catch((e) => e);
+      expect(err.message).toMatch(/missing column "first_name" .*; did you mean "First Name" for "first_name"\?/);
     });
   });
 });
