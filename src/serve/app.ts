@@ -25,6 +25,7 @@ import { ARROW_TYPE, inferColumns, negotiate, toArrow, toCsv, type Format, type 
 import { checkFunderPeriod, KpiService } from './kpis.ts';
 import { errorPage, loginPage } from './pages.ts';
 import { changePairs } from './pairs.ts';
+import { checkedQueries, limitBody, runsForRole, safeNext } from './safety.ts';
 import { sha256, signSession, verifySecret, verifySession, type SessionClaims } from './secrets.ts';
 import type { SnapshotManager } from './snapshot.ts';
 
@@ -81,10 +82,6 @@ function addMonths(day: string, n: number): string {
   const y = Number(day.slice(0, 4));
   const m = Number(day.slice(5, 7)) - 1 + n;
   return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-}
-
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
 function clientAddress(c: Context): string {
@@ -234,7 +231,7 @@ export function createApp(opts: AppOptions): CaselensApp {
     opts.audit.record({ actor: p.name, role: p.role, action, resource, detail: { ...detail, ...(p.staffId ? { staff: p.staffId } : {}), via: p.via, path: c.req.path, rid: c.get('rid'), ip: clientAddress(c) } });
   const query = (c: Context, drop: string[] = ['format']): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(c.req.queries())) if (!drop.includes(k) && v.length) out[k] = v[v.length - 1]!;
+    for (const [k, v] of Object.entries(checkedQueries(c.req.queries()))) if (!drop.includes(k) && v.length) out[k] = v[v.length - 1]!;
     return out;
   };
   const send = (c: Context, format: Format, json: () => string | unknown, table: (() => TableData) | undefined, name: string) => {
@@ -267,6 +264,9 @@ export function createApp(opts: AppOptions): CaselensApp {
     c.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
+
+  // every route: no request body over 16 KB is read (the only POSTs are the sign-in and sign-out forms)
+  app.use('*', limitBody());
 
   app.use('*', async (c, next) => {
     let principal: Principal | undefined;
@@ -554,7 +554,8 @@ export function createApp(opts: AppOptions): CaselensApp {
       const p = need(c);
       const scope = await scopeOf(db, snap.generation, p);
       if (!scope.records) throw new Forbidden('run status is for staff and evaluators, not funders');
-      const r = await runStatus(db);
+      // run messages and rejected values can quote input rows: only administrators see them
+      const r = runsForRole(await runStatus(db, { values: p.role === 'admin' }), p.role);
       const rows = [...r.ingest.map((x) => ({ kind: 'ingest', ...x })), ...r.score.map((x) => ({ kind: 'score', ...x }))];
       return send(c, formatOf(c), () => ({ ...r, snapshot: { generation: snap.generation, takenAt: snap.takenAt.toISOString() } }), () => ({ columns: inferColumns(rows), rows }), 'runs');
     }));

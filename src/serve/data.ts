@@ -303,7 +303,12 @@ export async function caseView(db: Db, caseId: string, framework: Framework | un
   };
 }
 
-export async function runStatus(db: Db) {
+/**
+ * Recent ingest and scoring runs, and the rejected rows of those ingest runs counted by source,
+ * field and code. `values`: also a sample of the rejected rows with their values and reasons,
+ * which can quote input data (for administrators only; see runsForRole in safety.ts).
+ */
+export async function runStatus(db: Db, opts: { values?: boolean } = {}) {
   const ingest = await db.all(
     `SELECT run_id, pipeline, status, status = 'succeeded' AS applied, ${TS('started_at')}, ${TS('finished_at')}, rows_read, rows_loaded, rows_inserted, rows_updated, rows_unchanged, rows_rejected, message
      FROM ingest_runs ORDER BY run_id DESC LIMIT 20`,
@@ -318,7 +323,18 @@ export async function runStatus(db: Db) {
     `SELECT (SELECT count(*) FROM clients) AS clients, (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notes) AS notes,
             (SELECT count(DISTINCT note_id) FROM note_scores WHERE status = 'ok') AS scored_notes, (SELECT count(*) FROM note_tags) AS tags`,
   );
-  return { ingest, score, counts };
+  const recent = 'SELECT run_id FROM ingest_runs ORDER BY run_id DESC LIMIT 20';
+  const rejects = await db.all(
+    `SELECT run_id, source, field, code, count(*) AS rows FROM ingest_rejects WHERE run_id IN (${recent})
+     GROUP BY ALL ORDER BY run_id DESC, rows DESC, source, field NULLS FIRST, code`,
+  );
+  const rejectSample = opts.values
+    ? await db.all(
+      `SELECT run_id, source, file, line, field, value, code, reason FROM ingest_rejects WHERE run_id IN (${recent})
+       ORDER BY run_id DESC, source, file, line NULLS LAST, field NULLS FIRST LIMIT 200`,
+    )
+    : undefined;
+  return { ingest, score, counts, rejects, ...(rejectSample ? { rejectSample } : {}) };
 }
 
 /** Follow-ups whose grace window closed without completion, as of a day (the KPI's definition of overdue). */
