@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
+import { verifyCompressedFiles } from './compressed.ts';
 import { ident, lit, type Db } from '../store/index.ts';
 import { csvOptionsSchema, inferFormat, type Source } from './pipeline.ts';
 
@@ -27,8 +28,6 @@ export interface OpenedSource {
   /** rows the reader refused; call after the relation has been scanned */
   readerRejects(): Promise<ReaderReject[]>;
   lineBase: 'csv' | 'row';
-  /** per CSV file: the reader call and its columns, to re-read for line numbers when rows are rejected */
-  csvReads: Array<{ fileIndex: number; reader: string; header: string[] }>;
 }
 
 export class SourceFileError extends CaselensError {
@@ -45,7 +44,7 @@ export async function expandSourcePath(db: Db, source: Source, baseDir: string):
   if (/[*?[]/.test(source.path)) {
     const rows = await db.all<{ file: string }>(`SELECT file FROM glob(${lit(p)}) ORDER BY file`);
     if (rows.length === 0) throw new SourceFileError(source.path, 'no file matches this pattern');
-    return rows.map((r) => r.file);
+    return verifyCompressedFiles(rows.map((r) => r.file));
   }
   let stat: fs.Stats;
   try {
@@ -60,14 +59,14 @@ export async function expandSourcePath(db: Db, source: Source, baseDir: string):
       .sort()
       .map((f) => path.join(p, f));
     if (files.length === 0) throw new SourceFileError(p, `folder has no ${format ?? 'csv/jsonl/parquet'} files`);
-    return files;
+    return verifyCompressedFiles(files);
   }
   try {
     fs.accessSync(p, fs.constants.R_OK);
   } catch {
     throw new SourceFileError(p, 'file is not readable (check its permissions)');
   }
-  return [p];
+  return verifyCompressedFiles([p]);
 }
 
 /** Splits a CSV header line; headers are simple enough that quoting is the only subtlety. */
@@ -182,7 +181,6 @@ function describeReaderError(errorType: string, message: string): { code: Reader
 export async function openSource(db: Db, source: Source, files: string[], neededColumns: string[], name: string, baseDir = process.cwd()): Promise<OpenedSource> {
   const format = source.format ?? inferFormat(source.path) ?? 'csv';
   const columns = new Map(neededColumns.map((c, i) => [c, `c${i}`]));
-  const csvReads: OpenedSource['csvReads'] = [];
   const selects: string[] = [];
   const rejectTables: Array<{ fileIndex: number; table: string; scan: string }> = [];
   for (const [fileIndex, file] of files.entries()) {
@@ -195,7 +193,6 @@ export async function openSource(db: Db, source: Source, files: string[], needed
       const rejects = { fileIndex, table: `${name}_rj${fileIndex}`, scan: `${name}_rs${fileIndex}` };
       rejectTables.push(rejects);
       reader = `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, store_rejects=true, rejects_table=${lit(rejects.table)}, rejects_scan=${lit(rejects.scan)})`;
-      csvReads.push({ fileIndex, reader: `read_csv(${lit(file)}, header=true, auto_detect=false, columns={${decl}}, ${csvDialect(source)}, ignore_errors=true)`, header });
     } else if (format === 'jsonl') {
       presentColumns = new Set(neededColumns);
       const decl = neededColumns.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
@@ -228,7 +225,7 @@ export async function openSource(db: Db, source: Source, files: string[], needed
   }
   return {
     relation: `(${selects.join('\nUNION ALL\n')})`,
-    files, columns, lineBase: format === 'csv' ? 'csv' : 'row', csvReads,
+    files, columns, lineBase: format === 'csv' ? 'csv' : 'row',
     async readerRejects() {
       const out: ReaderReject[] = [];
       for (const t of rejectTables) {
@@ -261,19 +258,6 @@ export function explainReadError(e: unknown, files: string[], format: string): S
       ? `not valid JSON lines: ${msg.split('\n')[0]}`
       : `cannot be read: ${msg.split('\n').slice(0, 2).join(' ')}`;
   return new SourceFileError(file, hint);
-}
-
-/**
- * Line numbers in CSV files are physical lines, as an editor shows them. DuckDB counts
- * records, so when rows are rejected we re-read the file once to count the line breaks
- * inside quoted values before each record. Clean loads never pay for this.
- */
-export async function countEmbeddedLineBreaks(db: Db, staged: OpenedSource, table: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (file INTEGER, rec BIGINT, nl BIGINT)`);
-  for (const read of staged.csvReads) {
-    const nl = read.header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');
-    await db.run(`INSERT INTO ${table} SELECT ${read.fileIndex}, rec, nl FROM (SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl FROM ${read.reader}) WHERE nl > 0`);
-  }
 }
 
 type JoinSpec = NonNullable<Source['join']>[number];

@@ -5,8 +5,9 @@ import { resolveClients } from '../identity/resolve.ts';
 import { CANONICAL, type TargetTable } from './canonical.ts';
 import { applyPendingDeletes, createPendingDeletes, danglingReferences, describeDangling, stashDeletions, type DanglingCount } from './deletes.ts';
 import { mergeRows } from './merge.ts';
-import { inferFormat, type Pipeline, type Source } from './pipeline.ts';
-import { countEmbeddedLineBreaks, expandSourcePath, explainReadError, openSource, type ReaderReject } from './read-source.ts';
+import { csvOptionsSchema, inferFormat, type Pipeline, type Source } from './pipeline.ts';
+import { mapLines, recordLines } from './csv-lines.ts';
+import { expandSourcePath, explainReadError, openSource } from './read-source.ts';
 import { buildCheckSql, neededColumns, normaliseMappings } from './validate.ts';
 
 export interface SourceReport {
@@ -181,37 +182,53 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
   }
   const readerRejects = await opened.readerRejects();
 
-  // Line numbers for messages: count rows the reader refused, and line breaks inside values.
-  await db.run('CREATE OR REPLACE TEMP TABLE _reader_rejects (file INTEGER, line BIGINT, v BIGINT, field VARCHAR, value VARCHAR, code VARCHAR, reason VARCHAR)');
-  const byFile = new Map<number, ReaderReject[]>();
-  for (const r of readerRejects) byFile.set(r.fileIndex, [...(byFile.get(r.fileIndex) ?? []), r]);
-  for (const [, rejects] of byFile) {
-    rejects.sort((a, b) => a.line - b.line);
-    // v: how many accepted records come before this refused one
-    await db.run(
-      `INSERT INTO _reader_rejects VALUES ${rejects.map((r, m) => `(${r.fileIndex}, ${r.line}, ${r.line - 2 - m}, ${r.field === null ? 'NULL' : lit(r.field)}, ${r.value === null ? 'NULL' : lit(r.value)}, ${lit(r.code)}, ${lit(r.reason)})`).join(', ')}`,
-    );
-  }
-  await db.run('CREATE OR REPLACE TEMP TABLE _line_breaks (file INTEGER, rec BIGINT, nl BIGINT)');
-  await db.run(`CREATE OR REPLACE TEMP MACRO breaks_before(f, r) AS (SELECT coalesce(sum(nl), 0) FROM _line_breaks WHERE file = f AND rec < r)`);
-  await db.run(
-    opened.lineBase === 'csv'
-      ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 2 + (SELECT count(*) FROM _reader_rejects WHERE file = f AND v <= r) + breaks_before(f, r)`
-      : `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 1`,
-  );
+  // Line numbers for messages: physical lines, worked out only when there is something to report.
   const duplicateKeys = await db.value<number>(check.countDuplicatesSql);
   const checkRejects = await db.value<number>(`SELECT count(*) FROM ${checked} WHERE _reject IS NOT NULL`);
+  const readerLines = new Map<string, number>();
+  await db.run('CREATE OR REPLACE TEMP TABLE _rec_line (file INTEGER, rec BIGINT, line BIGINT)');
   if (opened.lineBase === 'csv' && checkRejects + duplicateKeys + readerRejects.length > 0) {
-    await countEmbeddedLineBreaks(db, opened, '_line_breaks');
+    const csv = csvOptionsSchema.parse(source.csv ?? {});
+    if (csv.encoding !== 'utf-16') {
+      for (const [fileIndex, file] of files.entries()) {
+        const mapped = mapLines(await recordLines(file, csv.quote), readerRejects.filter((r) => r.fileIndex === fileIndex).map((r) => r.line));
+        for (const [readerLine, line] of mapped.refused) readerLines.set(`${fileIndex}:${readerLine}`, line);
+        const appender = await db.connection.createAppender('_rec_line', 'main', 'temp');
+        for (let rec = 0; rec < mapped.accepted.length; rec++) {
+          appender.appendInteger(fileIndex);
+          appender.appendBigInt(BigInt(rec));
+          appender.appendBigInt(BigInt(mapped.accepted[rec]!));
+          appender.endRow();
+        }
+        appender.closeSync();
+      }
+    }
   }
+  await db.run(
+    opened.lineBase === 'csv'
+      ? `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS coalesce((SELECT line FROM _rec_line WHERE file = f AND rec = r), r + 2)`
+      : `CREATE OR REPLACE TEMP MACRO line_of(f, r) AS r + 1`,
+  );
   if (duplicateKeys > 0) await db.run(check.markDuplicatesSql, undefined, `checking source ${source.name} for duplicate keys failed`);
   await db.run(`
     INSERT INTO ingest_rejects
     SELECT ${runId}, ${lit(source.name)}, file_name(_file), line_of(_file, _rec), _reject.field, _reject.value, _reject.code, _reject.reason
     FROM ${checked} WHERE _reject IS NOT NULL`);
-  await db.run(`
-    INSERT INTO ingest_rejects
-    SELECT ${runId}, ${lit(source.name)}, file_name(file), line + breaks_before(file, v), field, value, code, reason FROM _reader_rejects`);
+  if (readerRejects.length) {
+    const appender = await db.connection.createAppender('ingest_rejects');
+    for (const r of readerRejects) {
+      appender.appendInteger(runId);
+      appender.appendVarchar(source.name);
+      appender.appendVarchar(shownFiles[r.fileIndex]!);
+      appender.appendBigInt(BigInt(readerLines.get(`${r.fileIndex}:${r.line}`) ?? r.line));
+      if (r.field === null) appender.appendNull(); else appender.appendVarchar(r.field);
+      if (r.value === null) appender.appendNull(); else appender.appendVarchar(r.value);
+      appender.appendVarchar(r.code);
+      appender.appendVarchar(r.reason);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
 
   opts.progress?.step(source.name, 'merging', index, 0);
   let counts: { inserted: number; updated: number; unchanged: number };

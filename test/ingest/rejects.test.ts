@@ -119,6 +119,19 @@ describe('bad input: every rejected row says file, line, field, value and why', 
     expect(rejects.map((r) => [r.line, r.code])).toEqual([[2, 'malformed_row'], [4, 'unknown_reference']]);
   });
 
+  it('physical line numbers after blank lines, a rejected record with line breaks, CRLF endings and a BOM', async () => {
+    // followups: header (1), F1 (2), blank (3, 4), F2 bad date (5), F3 malformed over lines 6-7, blank (8), F4 unknown case (9)
+    const lf = 'followup_key,case_key,due_on,completed_on\nF1,K1,2024-03-01,2024-03-02\n\n\nF2,K3,not-a-date,\nF3,"K\n1",2024-06-01,,extra\n\nF4,K404,2024-06-01,\n';
+    for (const text of [lf, '\uFEFF' + lf.replace(/\n/g, '\r\n')]) {
+      const { rejects } = await loadWith({ 'followups.csv': text });
+      expect(rejects.filter((r) => r.source === 'followups').map((r) => [r.line, r.code])).toEqual([[5, 'bad_date'], [6, 'malformed_row'], [9, 'unknown_reference']]);
+    }
+    // and a long file: the bad row sits after 1,000 rows and 3 blank lines, at line 1,005
+    const rows = Array.from({ length: 1000 }, (_, i) => `FX${i},K1,2024-03-01,`);
+    const { rejects } = await loadWith({ 'followups.csv': ['followup_key,case_key,due_on,completed_on', ...rows, '', '', '', 'FBAD,K404,2024-06-01,'].join('\n') + '\n' });
+    expect(rejects.filter((r) => r.source === 'followups').map((r) => [r.line, r.code])).toEqual([[1005, 'unknown_reference']]);
+  });
+
   it('a missing column is a clear, file-level error and loads nothing', async () => {
     const dir = tempDir();
     writeFiles(dir, { ...CLEAN, 'cases.csv': CLEAN['cases.csv'].replace('opened,', 'open_date,') });
