@@ -4,11 +4,13 @@
  * ingestion engine. Exit rows, which the pipeline joins onto enrolments, are accounted for
  * here: each is applied, deleted, or rejected with its line and a reason.
  */
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CaselensError, ConfigError, exitCodes } from '../errors.ts';
 import { parsePipelineFile, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type Source, type SourceReport } from '../ingest/index.ts';
+import { mapLines, recordLines } from '../ingest/csv-lines.ts';
 import { neededColumns, normaliseMappings, placeholders } from '../ingest/validate.ts';
 import { ident, lit, type Db } from '../store/index.ts';
 import { dataQualityAfterLoad, type DqSummary } from './hmis-dq.ts';
@@ -266,6 +268,19 @@ export interface HmisIngestOptions {
   system?: string;
   /** text encoding of the export's files (default auto: UTF-8, UTF-16 by its mark, else Windows-1252, said in the notes) */
   encoding?: HmisEncoding;
+  /** filled in with where the time went (benchmarks); nothing is measured without it */
+  timings?: HmisTimings;
+}
+
+/** Milliseconds spent in the parts of `ingestHmis` (the rest: opening, file preparation and scans, notes, clean-up). */
+export interface HmisTimings {
+  totalMs?: number;
+  /** opening the export (unzip, version check) and preparing its files (scans, exit pre-filter, stand-ins), files not loaded */
+  prepareMs?: number;
+  /** runPipeline: the load itself, one transaction */
+  loadMs?: number;
+  /** the data-quality report after the load */
+  dataQualityMs?: number;
 }
 
 export interface HmisIngestResult {
@@ -287,6 +302,7 @@ export interface HmisIngestResult {
  * loaded; its report says why).
  */
 export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestResult> {
+  const t0 = performance.now();
   const info = await openHmisExport(opts.input);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'caselens-hmis-work-'));
   try {
@@ -319,6 +335,7 @@ export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestRes
       if (dropped) notes.push(`names and SSNs in this export are hashed (HashStatus ${info.hashStatus}: ${HUD.hashStatus.values[info.hashStatus] ?? 'unknown'}): the name_dob identity rule was not applied, so clients are not linked to other sources by name`);
     }
     const notLoaded = await filesNotLoaded(info, pipeline);
+    const t1 = performance.now();
     const report = await runPipeline({
       db: opts.db, pipeline, identityKey: opts.identityKey, rejectLimit: opts.rejectLimit,
       ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
@@ -328,13 +345,17 @@ export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestRes
         ? { afterSources: (db: Db, runId: number) => accountExits(db, runId, prepared.exitFile!, info.files.get('Exit.csv')!, pipeline.system, opts.displayRoot ?? info.dir, prepared.enrollmentFile) }
         : {}),
     });
+    const t2 = performance.now();
     await addUserNotes(opts.db, report, pipeline.system, notes, opts.managers);
+    const t3 = performance.now();
     const dataQuality = await dataQualityAfterLoad(opts.db, info.dir, report, pipeline.system, notes);
+    if (opts.timings) Object.assign(opts.timings, { prepareMs: t1 - t0, loadMs: t2 - t1, dataQualityMs: performance.now() - t3 });
     const { files, cleanup: _cleanup, ...rest } = info;
     return { report, export: { ...rest, files: [...files.keys()].sort() }, missingFiles: missing, notLoaded, notes, ...(dataQuality ? { dataQuality } : {}) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     info.cleanup();
+    if (opts.timings) opts.timings.totalMs = performance.now() - t0;
   }
 }
 
@@ -381,9 +402,19 @@ export async function scanCsv(file: string): Promise<CsvScan> {
   };
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
     const buf = chunk as Buffer;
-    for (let i = 0; i < buf.length; i++) {
+    // A chunk that is valid UTF-8 as a whole (and starts no sequence midway) needs no byte-by-byte UTF-8 check.
+    const checkUtf8 = out.notUtf8 === null && (utf8Need > 0 || !isUtf8(buf));
+    const len = buf.length;
+    for (let i = 0; i < len; i++) {
       const b = buf[i]!;
-      if ((b >= 0x80 || utf8Need > 0) && out.notUtf8 === null) {
+      // the bytes that matter here (quote, comma, CR, LF) are all below 0x2d: a run of others is part of a value
+      if (b > 0x2c && !checkUtf8) {
+        recordHasBytes = true;
+        prevCr = false;
+        while (i + 1 < len && buf[i + 1]! > 0x2c) i++;
+        continue;
+      }
+      if (checkUtf8 && (b >= 0x80 || utf8Need > 0) && out.notUtf8 === null) {
         // UTF-8: a lead byte announces 1-3 continuation bytes (10xxxxxx)
         if (utf8Need > 0 && (b & 0xc0) === 0x80) utf8Need--;
         else if (utf8Need === 0 && b >= 0xc2 && b <= 0xdf) [utf8Need, lead] = [1, b];
@@ -693,16 +724,32 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
   const rel = path.relative(displayRoot, original);
   const shown = rel.startsWith('..') || path.isAbsolute(rel) ? original : rel;
   const decl = header.map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
-  const nl = header.map((h) => `coalesce(length(${ident(h)}) - length(replace(${ident(h)}, chr(10), '')), 0)`).join(' + ');
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE _exits AS
-    WITH raw AS (
-      SELECT row_number() OVER () - 1 AS rec, ${nl} AS nl, nullif(trim("ExitID"), '') AS exit_id, nullif(trim("EnrollmentID"), '') AS enrollment_id,
+    CREATE OR REPLACE TEMP TABLE _exits_raw AS
+      SELECT row_number() OVER () - 1 AS rec, nullif(trim("ExitID"), '') AS exit_id, nullif(trim("EnrollmentID"), '') AS enrollment_id,
              "ExitDate" AS exit_date, nullif(trim("DateDeleted"), '') IS NOT NULL AS deleted, ${exitProblemSql(DATE_FORMATS_SQL)} AS problem
       FROM read_csv(${lit(exitFile)}, header=true, auto_detect=false, columns={${decl}}, store_rejects=true, rejects_table='_exit_rj', rejects_scan='_exit_rs') x
-      LEFT JOIN ${entryDatesSql(enrollmentFile, DATE_FORMATS_SQL)} e ON e.enrollment_id = nullif(trim(x."EnrollmentID"), '')
-    ),
-    lined AS (SELECT *, rec + 2 + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line FROM raw),
+      LEFT JOIN ${entryDatesSql(enrollmentFile, DATE_FORMATS_SQL)} e ON e.enrollment_id = nullif(trim(x."EnrollmentID"), '')`);
+  // Physical lines of the exits read and of the rows the reader refused.
+  const refusedLines = (await db.all<{ line: number }>('SELECT DISTINCT line FROM _exit_rj')).map((r) => Number(r.line));
+  const lines = mapLines(await recordLines(exitFile), refusedLines);
+  await db.run('CREATE OR REPLACE TEMP TABLE _exit_lines (rec BIGINT, line BIGINT)');
+  const appender = await db.connection.createAppender('_exit_lines', 'main', 'temp');
+  for (let rec = 0; rec < lines.accepted.length; rec++) {
+    appender.appendBigInt(BigInt(rec));
+    appender.appendBigInt(BigInt(lines.accepted[rec]!));
+    appender.endRow();
+  }
+  for (const [readerLine, line] of lines.refused) {
+    // refused rows: the reader's line, negated, so the same table maps them
+    appender.appendBigInt(BigInt(-readerLine));
+    appender.appendBigInt(BigInt(line));
+    appender.endRow();
+  }
+  appender.closeSync();
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE _exits AS
+    WITH lined AS (SELECT r.*, coalesce(l.line, r.rec + 2) AS line FROM _exits_raw r LEFT JOIN _exit_lines l USING (rec)),
     ranked AS (
       SELECT *, CASE WHEN NOT deleted AND problem IS NULL THEN row_number() OVER (PARTITION BY enrollment_id, deleted, problem IS NULL ORDER BY exit_date DESC NULLS LAST) END AS rank,
              first_value(line) OVER (PARTITION BY enrollment_id, deleted, problem IS NULL ORDER BY exit_date DESC NULLS LAST) AS used_line
@@ -729,9 +776,9 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
   const malformed = await db.value<number>('SELECT count(DISTINCT line) FROM _exit_rj');
   await db.run(`
     INSERT INTO ingest_rejects
-    SELECT ${runId}, 'exit', ${lit(shown)}, line, NULL, arg_min(left(replace(csv_line, chr(13), ''), 500), error_type::VARCHAR), 'malformed_row',
+    SELECT ${runId}, 'exit', ${lit(shown)}, coalesce((SELECT l.line FROM _exit_lines l WHERE l.rec = -j.line), j.line), NULL, arg_min(left(replace(csv_line, chr(13), ''), 500), error_type::VARCHAR), 'malformed_row',
            'exit row cannot be parsed (' || lower(arg_min(error_type::VARCHAR, error_type::VARCHAR)) || '): it has a different number of columns than the header or a broken quote; the exit was not applied'
-    FROM _exit_rj GROUP BY line`);
+    FROM _exit_rj j GROUP BY j.line`);
   await db.run('DROP TABLE IF EXISTS _exit_rj');
   await db.run('DROP TABLE IF EXISTS _exit_rs');
   const c = (await db.one<{ read: number; deleted: number; applied: number; rejected: number }>(`
@@ -744,7 +791,7 @@ async function accountExits(db: Db, runId: number, exitFile: string, original: s
   const byCode = Object.fromEntries(
     (await db.all<{ code: string; n: number }>(`SELECT code, count(*) AS n FROM ingest_rejects WHERE run_id = $1 AND source = 'exit' GROUP BY code ORDER BY code`, [runId])).map((r) => [r.code, r.n]),
   );
-  await db.run('DROP TABLE _exits');
+  for (const t of ['_exits', '_exits_raw', '_exit_lines']) await db.run(`DROP TABLE ${t}`);
   return [{
     source: 'exit', table: 'cases', files: [shown], read: c.read, loaded: c.applied, deleted: c.deleted,
     inserted: 0, updated: 0, unchanged: c.applied, rejected: c.rejected, rejectsByCode: byCode,

@@ -47,6 +47,22 @@ describe('HMIS CSV: rejects at the grain of the bad row', () => {
     });
   });
 
+  it('exit rejects name their physical line in Exit.csv after blank lines and a malformed row', async () => {
+    const dir = tempDir();
+    const bad = edited(dir, 'exit-lines', {
+      // a blank line after the header, then X1 (line 3) malformed (an extra field), X2 (line 4) dated before its entry
+      'Exit.csv': (s) => s.replace(/^(ExitID[^\n]*\n)/, '$1\r\n').replace('X1,E1,101,2024-01-31,435,', 'X1,E1,101,2024-01-31,435,extra,').replace('X2,E2,103,2024-01-31,', 'X2,E2,103,2023-12-31,'),
+    });
+    await withDb(path.join(dir, 'db.duckdb'), async (db) => {
+      const r = await load(db, bad);
+      await expectCountsAddUp(db, r.report, expect);
+      expect(await db.all('SELECT file, line, code FROM ingest_rejects WHERE run_id = $1 ORDER BY line', [r.report.runId])).toEqual([
+        { file: 'Exit.csv', line: 3, code: 'malformed_row' },
+        { file: 'Exit.csv', line: 4, code: 'closed_before_opened' },
+      ]);
+    });
+  });
+
   it('a Client.csv in Windows-1252 is read as such, said in the notes, and every person loads with the name as written', async () => {
     const dir = tempDir();
     const latin = edited(dir, 'latin1', {
