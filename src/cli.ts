@@ -5,11 +5,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from './config/index.ts';
 import { CaselensError, ConfigError, errorMessage, exitCodes, formatProblem, UsageError } from './errors.ts';
 import { bar, progressLine, table } from './format.ts';
-import { listReviews, loadIdentityKey } from './identity/index.ts';
+import { listReviews } from './identity/index.ts';
+import { identityKeyFor } from './identity/key.ts';
 import { IngestFailedError, loadPipeline, resolvePipelinePath, runPipeline, type IngestReport } from './ingest/index.ts';
 import { generateSample } from './sample/index.ts';
 import { readStatus } from './status.ts';
-import { exportTables, migrate, openStore, type Db } from './store/index.ts';
+import { checkDatabase, Db, exportTables, migrate, openStore, openStoreForReading } from './store/index.ts';
 import { validateProject } from './validate.ts';
 import { chooseScorer, evalSdoh, evalTruth, goldKind, resolveFramework } from './score/cli.ts';
 import { LEVELS, noteInput, notesToScore, runScoring, summarizeCase, type EvalReport } from './score/index.ts';
@@ -59,6 +60,8 @@ Commands:
   user add NAME --role R [--staff ID] [--password-stdin | --token] [--replace]
                            add a user (admin, evaluator, funder, manager, supervisor) to the config
   audit merge              copy the server's audit trail into the audit_log table
+  check                    verify the database without changing it: schema, every table read in full
+                           (DuckDB checks each block's checksum), primary and unique keys; exit 5 on a problem
   demo [--no-serve]        what \`npm start\` runs: ingest the bundled sample, score it offline, serve it
 
 Options for every command:
@@ -68,8 +71,9 @@ Options for every command:
   --progress       print each step on its own line on stderr (progress bars are shown on terminals anyway)
   -h, --help       this help
 
-Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 invalid configuration,
-4 input rejected (a load over its reject limit or an unreadable file), 5 database problem.`;
+Exit codes: 0 ok, 1 unexpected failure, 2 usage error (or a --db with no database),
+3 invalid configuration, 4 input rejected (a load over its reject limit or an unreadable file),
+5 database problem (or an identity key that is not the database's).`;
 
 const options = {
   db: { type: 'string' },
@@ -139,13 +143,58 @@ function intOption(values: Values, name: 'clients' | 'seed' | 'notes' | 'concurr
   return n;
 }
 
-async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openStore(dbPath);
+/**
+ * How a command opens the database: `read` read-only (a read-only file or mount is fine);
+ * `{ facts }` read-only too, but KPI facts out of date are rebuilt when the file can be written;
+ * `write` read-write; `create` read-write, creating the file (only the loading commands).
+ */
+type Access = 'read' | 'write' | 'create' | { facts: Config['kpi'] };
+
+/** Every command but ingest*, migrate, sample and demo needs an existing database: a mistyped --db is an error, not a new file. */
+function requireDatabase(dbPath: string): void {
+  let isFile = false;
+  try {
+    isFile = fs.statSync(dbPath).isFile();
+  } catch {
+    // missing
+  }
+  if (!isFile) throw new UsageError(`${dbPath}: no caselens database here; check --db or caselens.config.yaml (database), or create one with caselens ingest/migrate`);
+}
+
+async function openDb(access: Access, dbPath: string): Promise<Db> {
+  if (access !== 'create') requireDatabase(dbPath);
+  if (access === 'write' || access === 'create') return openStore(dbPath);
+  const db = await openStoreForReading(dbPath);
+  if (access === 'read' || !db.readOnly) return db;
+  let current: boolean;
+  try {
+    current = !('reason' in (await factsStatus(db, access.facts)));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  if (current) return db;
+  db.close();
+  try {
+    return await openStore(dbPath);
+  } catch {
+    // cannot be written (read-only file or mount, another writer): the KPI refuses with the command that fixes it
+    return openStoreForReading(dbPath);
+  }
+}
+
+async function withDbAs<T>(access: Access, dbPath: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(access, dbPath);
   try {
     return await fn(db);
   } finally {
     db.close();
   }
+}
+
+/** An existing database, opened for writing. */
+async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  return withDbAs('write', dbPath, fn);
 }
 
 /**
@@ -159,7 +208,7 @@ async function rebuildFacts(db: Db, config: Config, values: Values, io: Io): Pro
 
 async function cmdFacts(action: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
   const kpiConfig = config.kpi;
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs(action === 'refresh' ? 'write' : 'read', databasePath(values, config), async (db) => {
     if (action === 'refresh') {
       const r = await refreshFacts(db, kpiConfig, 'requested');
       if (values.json) io.out(JSON.stringify({ rebuilt: true, ms: r.ms, ...r.info }, null, 2));
@@ -194,14 +243,14 @@ function printIngest(report: IngestReport, io: Io): void {
   if (report.message) io.out(`\n${report.message}`);
 }
 
-/** What every loading command needs: the reject limit (config, or --reject-limit), the identity key, progress output. */
+/** What every loading command needs: the reject limit (config, or --reject-limit), progress output. The identity key is read once the database is open (identityKeyFor). */
 function loadSetup(values: Values, config: Config) {
   let rejectLimit = config.ingest.rejectLimit;
   if (values['reject-limit'] !== undefined) {
     rejectLimit = Number(values['reject-limit']);
     if (!(rejectLimit >= 0 && rejectLimit <= 1)) throw new UsageError(`--reject-limit must be between 0 and 1, got "${values['reject-limit']}"`);
   }
-  return { rejectLimit, identityKey: loadIdentityKey(config.identity.keyFile), progress: progressLine(process.stderr, { plain: values.progress }) };
+  return { rejectLimit, progress: progressLine(process.stderr, { plain: values.progress }) };
 }
 
 async function cmdIngest(names: string[], values: Values, config: Config, io: Io): Promise<number> {
@@ -210,8 +259,10 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
     const file = resolvePipelinePath(n, config.paths.pipelines);
     return loadPipeline(file, { baseDir: config.root, display: path.relative(process.cwd(), file) || file });
   });
-  const { rejectLimit, identityKey, progress } = loadSetup(values, config);
-  return withDb(databasePath(values, config), async (db) => {
+  const { rejectLimit, progress } = loadSetup(values, config);
+  return withDbAs('create', databasePath(values, config), async (db) => {
+    // a database that has minted client IDs loads only with the key that minted them
+    const identityKey = await identityKeyFor(db, config.identity.keyFile);
     const reports: IngestReport[] = [];
     for (const pipeline of pipelines) {
       try {
@@ -238,8 +289,9 @@ async function cmdIngest(names: string[], values: Values, config: Config, io: Io
 }
 
 async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Values, config: Config, io: Io): Promise<number> {
-  const { rejectLimit, identityKey, progress } = loadSetup(values, config);
-  return withDb(databasePath(values, config), async (db) => {
+  const { rejectLimit, progress } = loadSetup(values, config);
+  return withDbAs('create', databasePath(values, config), async (db) => {
+    const identityKey = await identityKeyFor(db, config.identity.keyFile);
     const o = {
       db, identityKey, rejectLimit, memoryLimit: config.ingest.memoryLimit, json: values.json, system: values.system, link: values.link, managers: values.managers, encoding: values.encoding,
       progress: { step: (s: string, what: string, done: number, total: number) => progress.update(`${kind}: ${what} ${s} ${total ? bar(done, total) : ''}`) },
@@ -261,7 +313,7 @@ async function cmdIngestSource(kind: 'hmis' | 'fhir', args: string[], values: Va
 }
 
 async function cmdStatus(values: Values, config: Config, io: Io): Promise<number> {
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs('read', databasePath(values, config), async (db) => {
     const s = await readStatus(db);
     if (values.json) {
       io.out(JSON.stringify(s, null, 2));
@@ -294,7 +346,7 @@ async function cmdExport(values: Values, config: Config, io: Io): Promise<number
   const format = values.format ?? 'parquet';
   if (format !== 'parquet' && format !== 'csv') throw new UsageError(`--format must be parquet or csv, got "${format}"`);
   if (!values.out) throw new UsageError('--out DIR is required: where to write the tables');
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs('read', databasePath(values, config), async (db) => {
     const results = await exportTables(db, {
       format, outDir: path.resolve(values.out!), includePii: values['include-pii'],
       ...(values['partition-by'] ? { partitionBy: values['partition-by'] } : {}),
@@ -307,7 +359,7 @@ async function cmdExport(values: Values, config: Config, io: Io): Promise<number
 
 async function cmdIdentity(sub: string | undefined, values: Values, config: Config, io: Io): Promise<number> {
   if (sub !== 'review') throw new UsageError('usage: caselens identity review [--all] [--json]');
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs('read', databasePath(values, config), async (db) => {
     const reviews = await listReviews(db, values.all ? {} : { status: 'open' });
     if (values.json) io.out(JSON.stringify(reviews, null, 2));
     else {
@@ -349,7 +401,7 @@ async function cmdScore(values: Values, config: Config, io: Io): Promise<number>
   const maxCost = values['max-cost'] !== undefined ? Number(values['max-cost']) : config.scoring.maxCostUsd;
   if (maxCost !== undefined && !(maxCost > 0)) throw new UsageError(`--max-cost must be a positive number of US dollars, got "${values['max-cost']}"`);
   const label = choice.scorer.kind === 'offline' ? 'offline scorer (lexicon; no network)' : `LLM scorer ${choice.scorer.model}`;
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs(values['dry-run'] ? 'read' : 'write', databasePath(values, config), async (db) => {
     if (values['dry-run']) {
       const notes = await notesToScore(db, choice.scorer, framework, limit);
       let requests = 0;
@@ -401,7 +453,7 @@ async function cmdExplain(rest: string[], values: Values, config: Config, io: Io
   const framework = resolveFramework(config, values.framework);
   const noteId = values.note;
   const text = noteId !== undefined
-    ? await withDb(databasePath(values, config), async (db) => {
+    ? await withDbAs('read', databasePath(values, config), async (db) => {
       const found = await db.value<string | null>('SELECT text FROM notes WHERE note_id = $1', [noteId]);
       if (found === null || found === undefined) throw new UsageError(`no note "${noteId}" in the database; note ids look like "sample:N00000001" (caselens status lists the tables)`);
       return found;
@@ -424,7 +476,7 @@ async function cmdExplain(rest: string[], values: Values, config: Config, io: Io
 
 async function cmdVerify(values: Values, config: Config, io: Io): Promise<number> {
   const framework = resolveFramework(config, values.framework);
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs(values.apply ? 'write' : 'read', databasePath(values, config), async (db) => {
     const r = await verifyStoredTags(db, framework, { apply: values.apply });
     if (values.json) io.out(JSON.stringify(r, null, 2));
     else {
@@ -484,7 +536,7 @@ async function cmdEval(values: Values, config: Config, io: Io): Promise<number> 
     ])));
     return exitCodes.ok;
   }
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs('read', databasePath(values, config), async (db) => {
     const system = values.system ?? 'sample';
     const r = await evalTruth(db, gold, system, choice.scorer, framework);
     if (values.json) io.out(JSON.stringify({ kind, gold, scorer, system, notes: r.notes, goldRows: r.goldRows, levels: figuresByLevel(r.reports), citations: r.citations }, null, 2));
@@ -501,7 +553,7 @@ async function cmdSummarize(values: Values, config: Config, io: Io): Promise<num
   if (!values.case) throw new UsageError('--case ID is required (a case id such as sample:K0000001)');
   const framework = resolveFramework(config, values.framework);
   const choice = await chooseScorer(config, framework, { ...(values.provider ? { provider: values.provider } : {}), ...(values.model ? { model: values.model } : {}) });
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs('read', databasePath(values, config), async (db) => {
     const s = await summarizeCase(db, values.case!, framework, choice.scorer);
     if (!s) throw new CaselensError(`no case "${values.case}"; case ids look like sample:K0000001`, { exitCode: exitCodes.usage, status: 404 });
     const written = choice.llm && s.domains.length ? await summarizeCaseWithLlm(db, s, framework, choice.llm) : undefined;
@@ -536,7 +588,7 @@ async function cmdKpi(id: string | undefined, values: Values, config: Config, io
     return exitCodes.ok;
   }
   const params = kpiParamsFromCli(id, values as Record<string, unknown>);
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs({ facts: config.kpi }, databasePath(values, config), async (db) => {
     const result = await runKpi(db, id, params, { config: config.kpi, root: config.root });
     io.out(formatKpiResult(result, format));
     return exitCodes.ok;
@@ -547,7 +599,7 @@ async function cmdReport(kind: string | undefined, values: Values, config: Confi
   if (kind !== 'funder') throw new UsageError('usage: caselens report funder --out FILE [--program P] [--from D] [--to D]');
   if (!values.out) throw new UsageError('--out FILE is required: where to write the HTML report');
   const v = values as Record<string, unknown>;
-  return withDb(databasePath(values, config), async (db) => {
+  return withDbAs({ facts: config.kpi }, databasePath(values, config), async (db) => {
     const html = await renderFunderReport(db, {
       ...(typeof v.program === 'string' ? { program: v.program } : {}), ...(typeof v.from === 'string' ? { from: v.from } : {}),
       ...(typeof v.to === 'string' ? { to: v.to } : {}), options: { config: config.kpi, root: config.root },
@@ -566,7 +618,31 @@ async function cmdServe(values: Values, config: Config, io: Io): Promise<number>
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
   }
-  return serveCommand({ dbPath: databasePath(values, config), config, ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), out: io.out, log: io.err });
+  const dbPath = databasePath(values, config);
+  requireDatabase(dbPath);
+  requireWritableAuditDir(auditDirFor(dbPath, config), config);
+  return serveCommand({ dbPath, config, ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), out: io.out, log: io.err });
+}
+
+/**
+ * The server reads the database read-only, but records every audited read in its audit folder
+ * before serving it: a folder it cannot write is refused at start (exit 3, naming the folder
+ * and the setting), not found out by the first request.
+ */
+function requireWritableAuditDir(dir: string, config: Config): void {
+  const probe = path.join(dir, `.write-test-${process.pid}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CaselensError(
+      `the audit folder ${dir} cannot be written (${code ?? errorMessage(e)}): the server records every read of case data there before serving it, so it does not start; ` +
+        `make the folder writable, or set serve.audit.dir in ${config.file ?? 'caselens.config.yaml'} to a writable folder (the database itself may stay read-only)`,
+      { exitCode: exitCodes.invalidConfig, cause: e },
+    );
+  }
 }
 
 async function cmdUser(sub: string | undefined, rest: string[], values: Values, config: Config, io: Io): Promise<number> {
@@ -591,6 +667,28 @@ async function cmdAudit(sub: string | undefined, values: Values, config: Config,
   });
 }
 
+async function cmdCheck(values: Values, config: Config, io: Io): Promise<number> {
+  const dbPath = databasePath(values, config);
+  requireDatabase(dbPath);
+  // read-only and never migrated: check looks at the file as it is
+  const db = await Db.open(dbPath, { readOnly: true });
+  try {
+    const r = await checkDatabase(db);
+    if (values.json) io.out(JSON.stringify(r, null, 2));
+    else {
+      const mb = (n: number | null) => (n === null ? '?' : `${(n / 1e6).toFixed(1)} MB`);
+      io.out(`database ${r.database}: schema version ${r.schemaVersion}, ${mb(r.sizeBytes)} used${r.walBytes ? `, ${mb(r.walBytes)} in its write-ahead log` : ''}`);
+      io.out(`${r.tables.filter((t) => t.ok).length} of ${r.tables.length} tables read in full (${r.tables.reduce((n, t) => n + (t.rows ?? 0), 0).toLocaleString('en-US')} rows)`);
+      for (const p of r.problems) io.out(`problem: ${p}`);
+      if (r.problems.length === 0) io.out('no problems found');
+    }
+    if (r.problems.length) io.err(`error: ${r.problems.length} problem(s) in ${dbPath}: restore it from backup, or rebuild it from the sources with caselens ingest (and the same identity key)`);
+    return r.problems.length ? exitCodes.database : exitCodes.ok;
+  } finally {
+    db.close();
+  }
+}
+
 async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> {
   const samplePipeline = resolvePipelinePath('sample', config.paths.pipelines);
   if (!fs.existsSync(samplePipeline)) throw new CaselensError(`the demo needs ${samplePipeline}; run from the caselens folder`);
@@ -604,7 +702,67 @@ async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> 
   return serveCommand({ dbPath: databasePath(values, config), config, out: io.out, log: io.err });
 }
 
-export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
+/** A reader that went away (`caselens … | head -1`): EPIPE, or a write to the stream it destroyed. */
+function isClosedPipe(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * Output that cannot stop the work: once the reader of stdout has gone, further output is
+ * dropped and the command carries on (commits, KPI facts rebuilt after them) to its own exit code.
+ */
+function resilientIo(io: Io): Io {
+  let outGone = false;
+  return {
+    out: (s) => {
+      if (outGone) return;
+      try {
+        io.out(s);
+      } catch (e) {
+        if (!isClosedPipe(e)) throw e;
+        outGone = true;
+      }
+    },
+    err: (s) => {
+      try {
+        io.err(s);
+      } catch (e) {
+        if (!isClosedPipe(e)) throw e;
+      }
+    },
+  };
+}
+
+let stdoutGone = false;
+let stdioGuarded = false;
+
+/**
+ * The process's own stdout and stderr. `caselens ingest … | head -1`: the pipe's EPIPE arrives as
+ * an 'error' event after the write; unhandled, it would kill the process mid-work (say, after the
+ * commit but before the KPI facts are rebuilt). Once the reader has gone, output stops; the work does not.
+ */
+function processIo(): Io {
+  if (!stdioGuarded) {
+    stdioGuarded = true;
+    process.stdout.on('error', (e) => {
+      if (!isClosedPipe(e)) throw e;
+      stdoutGone = true;
+    });
+    process.stderr.on('error', (e) => {
+      if (!isClosedPipe(e)) throw e;
+    });
+  }
+  return {
+    out: (s) => {
+      if (!stdoutGone) process.stdout.write(`${s}\n`);
+    },
+    err: (s) => console.error(s),
+  };
+}
+
+export async function main(argv: string[], givenIo: Io = processIo()): Promise<number> {
+  const io = resilientIo(givenIo);
   try {
     let parsed;
     try {
@@ -622,7 +780,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
     switch (command) {
       case 'ingest': return await cmdIngest(rest, values, config, io);
       case 'status': return await cmdStatus(values, config, io);
-      case 'dq': return await withDb(databasePath(values, config), (db) => dataQualityCommand(db, { run: values.run, json: values.json, out: io.out }));
+      case 'dq': return await withDbAs('read', databasePath(values, config), (db) => dataQualityCommand(db, { run: values.run, json: values.json, out: io.out }));
       case 'ingest-hmis': return await cmdIngestSource('hmis', rest, values, config, io);
       case 'ingest-fhir': return await cmdIngestSource('fhir', rest, values, config, io);
       case 'validate': return cmdValidate(values, config, io);
@@ -653,6 +811,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case 'report': return await cmdReport(rest[0], values, config, io);
       case 'user': return await cmdUser(rest[0], rest.slice(1), values, config, io);
       case 'audit': return await cmdAudit(rest[0], values, config, io);
+      case 'check': return await cmdCheck(values, config, io);
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }

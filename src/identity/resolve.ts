@@ -1,6 +1,7 @@
 import { CaselensError, exitCodes } from '../errors.ts';
 import { ident, lit, type Db } from '../store/index.ts';
 import type { IdentityRule } from '../ingest/pipeline.ts';
+import { checkIdentityKey } from './key.ts';
 
 export const CLIENT_COLUMNS = ['gender', 'race_ethnicity', 'veteran'] as const;
 export const PII_COLUMNS = ['first_name', 'last_name', 'dob', 'phone', 'email', 'address', 'national_id'] as const;
@@ -41,6 +42,8 @@ export function mintSql(identityKey: string, system: string, keyExpr: string): s
  */
 export async function resolveClients(db: Db, input: ResolveInput): Promise<ResolveCounts> {
   const { checkedTable, system, rules, runId } = input;
+  // the database is bound to the key its IDs were minted with; a first load records it (in the load's transaction)
+  await checkIdentityKey(db, input.identityKey, { record: true });
   await db.run(`
     CREATE OR REPLACE TEMP TABLE _idr AS
     SELECT c.*, ci.client_id AS _existing_id, ci.rule AS _existing_rule
