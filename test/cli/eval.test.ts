@@ -164,6 +164,7 @@ describe('caselens eval on planted truth', () => {
 
   it('missing columns or an unknown domain: exit 2 with file and line, not a database error', async () => {
     const dir = project({ 'short.csv': 'note_key,domain,evidence\nN1,housing,x\n', 'odd.csv': 'note_key,domain,direction,status\nN1,housng,strength,current\n' });
+    expect((await run(['migrate'], dir)).code).toBe(0);
     const short = await eval_(dir, '--gold', 'short.csv');
     expect(short.code).toBe(2);
     expect(short.err).toContain('missing direction, status');
