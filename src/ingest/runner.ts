@@ -214,21 +214,9 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     INSERT INTO ingest_rejects
     SELECT ${runId}, ${lit(source.name)}, file_name(_file), line_of(_file, _rec), _reject.field, _reject.value, _reject.code, _reject.reason
     FROM ${checked} WHERE _reject IS NOT NULL`);
-  if (readerRejects.length) {
-    const appender = await db.connection.createAppender('ingest_rejects');
-    for (const r of readerRejects) {
-      appender.appendInteger(runId);
-      appender.appendVarchar(source.name);
-      appender.appendVarchar(shownFiles[r.fileIndex]!);
-      appender.appendBigInt(BigInt(readerLines.get(`${r.fileIndex}:${r.line}`) ?? r.line));
-      if (r.field === null) appender.appendNull(); else appender.appendVarchar(r.field);
-      if (r.value === null) appender.appendNull(); else appender.appendVarchar(r.value);
-      appender.appendVarchar(r.code);
-      appender.appendVarchar(r.reason);
-      appender.endRow();
-    }
-    appender.closeSync();
-  }
+  await appendRejects(db, runId, readerRejects.map((r) => ({
+    source: source.name, file: shownFiles[r.fileIndex]!, line: readerLines.get(`${r.fileIndex}:${r.line}`) ?? r.line, field: r.field, value: r.value, code: r.code, reason: r.reason,
+  })));
 
   opts.progress?.step(source.name, 'merging', index, 0);
   let counts: { inserted: number; updated: number; unchanged: number };
@@ -278,7 +266,9 @@ function keptColumns(source: Source): string[] {
   return kept;
 }
 
-async function appendRejects(db: Db, runId: number, rejects: RejectRow[]): Promise<void> {
+/** Writes rejects found outside SQL (the reader's, a pre-step's) to ingest_rejects under `runId`. */
+export async function appendRejects(db: Db, runId: number, rejects: RejectRow[]): Promise<void> {
+  if (rejects.length === 0) return;
   const appender = await db.connection.createAppender('ingest_rejects');
   for (const r of rejects) {
     appender.appendInteger(runId);

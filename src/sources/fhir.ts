@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { CaselensError, errorMessage, exitCodes } from '../errors.ts';
-import { runPipeline, type IngestProgress, type IngestReport, type Pipeline, type SourceReport } from '../ingest/index.ts';
+import { appendRejects, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type SourceReport } from '../ingest/index.ts';
 import type { IdentityRule, PipelineDoc } from '../ingest/pipeline.ts';
 import { pipelineSchema } from '../ingest/pipeline.ts';
 import { lit, type Db } from '../store/index.ts';
@@ -1096,19 +1096,7 @@ async function pointRejectsAtOrigins(db: Db, runId: number, dir: string, flat: F
     WHERE ingest_rejects.run_id = ${runId} AND ingest_rejects.file = o.gen_file AND ingest_rejects.line = o.gen_line`);
   await db.run('DROP TABLE _fhir_origins');
   if (flat.problems.length === 0) return [];
-  const appender = await db.connection.createAppender('ingest_rejects');
-  for (const p of flat.problems) {
-    appender.appendInteger(runId);
-    appender.appendVarchar('fhir');
-    appender.appendVarchar(p.origin.file);
-    if (p.origin.line === null) appender.appendNull(); else appender.appendBigInt(BigInt(p.origin.line));
-    if (p.field === null) appender.appendNull(); else appender.appendVarchar(p.field);
-    if (p.value === null) appender.appendNull(); else appender.appendVarchar(p.value);
-    appender.appendVarchar(p.code);
-    appender.appendVarchar(p.reason);
-    appender.endRow();
-  }
-  appender.closeSync();
+  await appendRejects(db, runId, flat.problems.map((p) => ({ source: 'fhir', file: p.origin.file, line: p.origin.line, field: p.field, value: p.value, code: p.code, reason: p.reason })));
   const byCode: Record<string, number> = {};
   for (const p of flat.problems) byCode[p.code] = (byCode[p.code] ?? 0) + 1;
   return [{
