@@ -15,11 +15,34 @@ function isRealDay(s: string): boolean {
 
 export const isoDay = z
   .string()
+  .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
   .refine(isRealDay, 'is not a real calendar date');
 
 const id = z.string().trim().min(1, 'must not be empty');
-const wholeDays = z.coerce.number().int('must be a whole number of days').min(0, 'must be 0 or more').max(3650, 'must be at most 3650');
+
+/**
+ * A number given as a number or as plain decimal text (`7`, ` 7 `, `-1.5`); anything else
+ * (`0x10`, `1e3`, `Infinity`, an empty string) is refused rather than coerced, so a value means
+ * exactly one thing.
+ */
+export function decimal(): z.ZodType<number, unknown> {
+  return z.union([
+    z.number(),
+    z.string().trim().regex(/^[+-]?\d{1,12}(\.\d{1,12})?$/, 'must be a number written in digits').transform(Number),
+  ]).pipe(z.number().finite()) as unknown as z.ZodType<number, unknown>;
+}
+
+/**
+ * A choice among fixed words, in its canonical form: surrounding whitespace is dropped and case
+ * is folded before the value is checked, so ` Manager` and `manager` are the same value (and get
+ * the same role rules); anything else is refused.
+ */
+export function choice<const T extends readonly [string, ...string[]]>(values: T): z.ZodType<T[number], unknown> {
+  return z.string().trim().toLowerCase().pipe(z.enum(values as unknown as [string, ...string[]])) as unknown as z.ZodType<T[number], unknown>;
+}
+
+const wholeDays = decimal().pipe(z.number().int('must be a whole number of days').min(0, 'must be 0 or more').max(3650, 'must be at most 3650'));
 
 export const P = {
   from: { name: 'from', flag: '--from', description: 'first day of the period (inclusive); default: no lower bound', schema: isoDay.optional() },
@@ -34,18 +57,18 @@ export const P = {
   domain: { name: 'domain', flag: '--domain', description: 'only this framework domain', schema: id.optional() },
   by: (options: string[], def: string): ParamSpec => ({
     name: 'by', flag: '--by', description: `grouping: ${[...options, 'none'].map((o) => `\`${o}\``).join(', ')}`,
-    schema: z.enum(['none', ...options] as [string, ...string[]]).optional(), defaultText: `\`${def}\``,
+    schema: choice(['none', ...options] as [string, ...string[]]).optional(), defaultText: `\`${def}\``,
   }),
   graceDays: { name: 'graceDays', flag: '--grace-days', description: 'days after the due date a follow-up still counts as on time', schema: wholeDays.optional(), defaultText: 'config `kpi.followups.graceDays` (7)' },
-  threshold: { name: 'threshold', flag: '--threshold', description: 'a satisfaction response at or above this counts as satisfied', schema: z.coerce.number().optional(), defaultText: 'config `kpi.satisfaction.threshold` (4)' },
-  capacity: { name: 'capacity', flag: '--capacity', description: 'capacity for staff without `caseload_capacity`', schema: z.coerce.number().int().min(0).optional(), defaultText: 'config `kpi.caseload.defaultCapacity` (25)' },
+  threshold: { name: 'threshold', flag: '--threshold', description: 'a satisfaction response at or above this counts as satisfied', schema: decimal().optional(), defaultText: 'config `kpi.satisfaction.threshold` (4)' },
+  capacity: { name: 'capacity', flag: '--capacity', description: 'capacity for staff without `caseload_capacity`', schema: decimal().pipe(z.number().int().min(0)).optional(), defaultText: 'config `kpi.caseload.defaultCapacity` (25)' },
   instrument: { name: 'instrument', flag: '--instrument', description: 'only this instrument (e.g. `phq9`, `gad7`, `ssm`, or any measure id in assessments)', schema: id.optional() },
-  followup: { name: 'followup', flag: '--followup', description: '`latest` (the last assessment after baseline) or `horizon` (the one nearest `horizonDays` after opening)', schema: z.enum(['latest', 'horizon']).optional(), defaultText: 'config `kpi.change.followup` (`latest`)' },
-  horizonDays: { name: 'horizonDays', flag: '--horizon-days', description: 'days after opening the follow-up should be nearest to (horizon mode)', schema: z.coerce.number().int().min(1).max(3650).optional(), defaultText: 'config `kpi.change.horizonDays` (90)' },
+  followup: { name: 'followup', flag: '--followup', description: '`latest` (the last assessment after baseline) or `horizon` (the one nearest `horizonDays` after opening)', schema: choice(['latest', 'horizon']).optional(), defaultText: 'config `kpi.change.followup` (`latest`)' },
+  horizonDays: { name: 'horizonDays', flag: '--horizon-days', description: 'days after opening the follow-up should be nearest to (horizon mode)', schema: decimal().pipe(z.number().int().min(1).max(3650)).optional(), defaultText: 'config `kpi.change.horizonDays` (90)' },
   horizonToleranceDays: { name: 'horizonToleranceDays', flag: '--horizon-tolerance-days', description: 'in horizon mode, only assessments within this many days of the horizon count', schema: wholeDays.optional(), defaultText: 'config `kpi.change.horizonToleranceDays` (30)' },
   baselineBeforeDays: { name: 'baselineBeforeDays', flag: '--baseline-before-days', description: 'baseline window starts this many days before opening', schema: wholeDays.optional(), defaultText: 'config `kpi.change.baselineBeforeDays` (30)' },
   baselineAfterDays: { name: 'baselineAfterDays', flag: '--baseline-after-days', description: 'baseline window ends this many days after opening', schema: wholeDays.optional(), defaultText: 'config `kpi.change.baselineAfterDays` (30)' },
-  unit: { name: 'unit', flag: '--unit', description: '`client` (one pair per client: the first episode with a baseline) or `episode` (one pair per case)', schema: z.enum(['client', 'episode']).optional(), defaultText: 'config `kpi.change.unit` (`client`)' },
+  unit: { name: 'unit', flag: '--unit', description: '`client` (one pair per client: the first episode with a baseline) or `episode` (one pair per case)', schema: choice(['client', 'episode']).optional(), defaultText: 'config `kpi.change.unit` (`client`)' },
   baselineWithinDays: { name: 'baselineWithinDays', flag: '--baseline-within-days', description: 'documentation rule: baseline assessment within this many days of opening', schema: wholeDays.optional(), defaultText: 'config `kpi.documentation.baselineWithinDays` (30)' },
   goalWithinDays: { name: 'goalWithinDays', flag: '--goal-within-days', description: 'documentation rule: a case older than this many days must have a goal', schema: wholeDays.optional(), defaultText: 'config `kpi.documentation.goalWithinDays` (30)' },
   noteAfterServiceDays: { name: 'noteAfterServiceDays', flag: '--note-after-service-days', description: 'documentation rule: a note within this many days after each delivered service', schema: wholeDays.optional(), defaultText: 'config `kpi.documentation.noteAfterServiceDays` (3)' },

@@ -23,10 +23,12 @@ import {
 } from './data.ts';
 import { ARROW_TYPE, inferColumns, negotiate, toArrow, toCsv, type Format, type TableData } from './formats.ts';
 import { checkFunderPeriod, KpiService } from './kpis.ts';
-import { errorPage, loginPage } from './pages.ts';
+import { errorPage, loginPage, signOutPage } from './pages.ts';
 import { changePairs } from './pairs.ts';
-import { checkedQueries, limitBody, runsForRole, safeNext } from './safety.ts';
-import { sha256, signSession, verifySecret, verifySession, type SessionClaims } from './secrets.ts';
+import { canonicalQuery, crossSiteReason, limitBody, runsForRole, safeNext } from './safety.ts';
+import { credentialOf, SessionStore, type SessionRecord } from './sessions.ts';
+import { TokenIndex } from './tokens.ts';
+import { signSession, verifySecret, verifySession, type SessionClaims } from './secrets.ts';
 import type { SnapshotManager } from './snapshot.ts';
 
 export const SESSION_COOKIE = 'caselens_session';
@@ -46,6 +48,10 @@ export interface AppOptions {
   /** the address the server listens on (loopback decides demo sign-in and cookie defaults) */
   host: string;
   sessionSecret: Buffer;
+  /** server-side sessions (default: kept in memory and in the audit folder's sessions.json) */
+  sessions?: SessionStore;
+  /** API token look-up (default: a new index; options tune the budget for older scrypt token hashes) */
+  tokens?: TokenIndex;
   today?: () => string;
   log?: (message: string) => void;
 }
@@ -116,7 +122,8 @@ export function createApp(opts: AppOptions): CaselensApp {
   const pageCache = new Map<string, Promise<string>>();
   const scopeCache = new Map<string, Promise<Scope>>();
   const perSnapshot = new Map<string, Promise<unknown>>();
-  const tokenCache = new Map<string, string>();
+  const sessions = opts.sessions ?? new SessionStore({ dir: opts.audit.dir });
+  const tokenIndex = opts.tokens ?? new TokenIndex();
   let usersSeen: UserRecord[] | undefined;
   const fresh = (generation: number) => {
     if (generation !== cacheGeneration) {
@@ -140,7 +147,10 @@ export function createApp(opts: AppOptions): CaselensApp {
     const list = users();
     if (list !== usersSeen) {
       usersSeen = list;
-      tokenCache.clear();
+      tokenIndex.use(list);
+      // the users were (re-)read: sessions of removed users, or whose role, staff id or password changed, end here
+      const ended = sessions.retain((r) => r.demo === true || sessionUserOk(r, list) !== undefined);
+      if (ended) log(`users changed: ${ended} session(s) ended`);
     }
     return list;
   };
@@ -170,36 +180,45 @@ export function createApp(opts: AppOptions): CaselensApp {
     const proto = c.req.header('x-forwarded-proto') ?? new URL(c.req.url).protocol.replace(':', '');
     return proto === 'https' || !loopback;
   };
-  const setSession = (c: Context, claims: Omit<SessionClaims, 'exp'>) => {
+  /** a configured user a (non-demo) session still belongs to: same role and staff id, same password */
+  function sessionUserOk(r: SessionRecord, list: UserRecord[]): UserRecord | undefined {
+    const u = list.find((x) => x.name === r.user);
+    if (!u || !u.passwordHash || u.role !== r.role || (u.staffId ?? undefined) !== (r.staffId ?? undefined)) return undefined;
+    return credentialOf(u.passwordHash) === r.credential ? u : undefined;
+  }
+  const cookieValue = (c: Context): string | undefined => {
+    const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(c.req.header('cookie') ?? '');
+    return m?.[1];
+  };
+  const clearCookie = (c: Context) => c.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureCookie(c) ? '; Secure' : ''}`);
+  const setSession = (c: Context, claims: Omit<SessionClaims, 'exp' | 'sid'>, credential?: string) => {
     const maxAge = Math.round(opts.serve.sessionHours * 3600);
-    const value = signSession({ ...claims, exp: Math.floor(Date.now() / 1000) + maxAge }, opts.sessionSecret);
+    const exp = Math.floor(Date.now() / 1000) + maxAge;
+    const sid = sessions.create({ user: claims.u, role: claims.r, ...(claims.s ? { staffId: claims.s } : {}), ...(claims.d ? { demo: true as const } : {}), ...(credential ? { credential } : {}), expires: exp * 1000 });
+    const value = signSession({ ...claims, sid, exp }, opts.sessionSecret);
     c.header('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookie(c) ? '; Secure' : ''}`);
   };
   const principalFromClaims = (claims: SessionClaims): Principal | undefined => {
+    // the signed cookie only names a session: the server-side record decides whether it is live
+    const list = currentUsers();
+    const rec = claims.sid ? sessions.get(claims.sid) : undefined;
+    if (!rec || rec.user !== claims.u || rec.role !== claims.r || (rec.staffId ?? undefined) !== (claims.s ?? undefined) || Boolean(rec.demo) !== Boolean(claims.d)) return undefined;
     if (claims.d) {
       if (!demoEnabled()) return undefined;
       return { name: claims.u, role: claims.r, ...(claims.s ? { staffId: claims.s } : {}), displayName: `Demo ${ROLE_NAMES[claims.r].toLowerCase()}${claims.s ? ` (${claims.s})` : ''}`, demo: true, via: 'cookie' };
     }
-    const u = currentUsers().find((x) => x.name === claims.u);
-    if (!u || u.role !== claims.r || (u.staffId ?? undefined) !== (claims.s ?? undefined) || !u.passwordHash) return undefined;
+    const u = sessionUserOk(rec, list);
+    if (!u) return undefined;
     return { name: u.name, role: u.role, ...(u.staffId ? { staffId: u.staffId } : {}), displayName: u.displayName ?? u.name, demo: false, via: 'cookie' };
   };
-  const principalFromToken = async (token: string): Promise<Principal | undefined> => {
-    const list = currentUsers();
-    const key = sha256(token);
-    let name = tokenCache.get(key);
-    if (name === undefined) {
-      for (const u of list) {
-        if (u.tokenHash && (await verifySecret(token, u.tokenHash))) {
-          name = u.name;
-          tokenCache.set(key, name);
-          break;
-        }
-      }
-    }
-    const u = name !== undefined ? list.find((x) => x.name === name) : undefined;
-    return u ? { name: u.name, role: u.role, ...(u.staffId ? { staffId: u.staffId } : {}), displayName: u.displayName ?? u.name, demo: false, via: 'token' } : undefined;
+  const principalFromToken = async (token: string): Promise<Principal | 'busy' | undefined> => {
+    currentUsers();
+    const found = await tokenIndex.lookup(token);
+    if (found.user === undefined) return found.busy ? 'busy' : undefined;
+    const u = found.user;
+    return { name: u.name, role: u.role, ...(u.staffId ? { staffId: u.staffId } : {}), displayName: u.displayName ?? u.name, demo: false, via: 'token' };
   };
+  // failed sign-ins and failed tokens, per client address: 10 within a minute lock the address out for a minute
   const failures = new Map<string, { n: number; until: number }>();
   const tooManyFailures = (who: string) => {
     const f = failures.get(who);
@@ -208,8 +227,13 @@ export function createApp(opts: AppOptions): CaselensApp {
   const failed = (who: string) => {
     const f = failures.get(who);
     const now = Date.now();
+    failures.delete(who);
     failures.set(who, f && f.until > now ? { n: f.n + 1, until: now + 60_000 } : { n: 1, until: now + 60_000 });
-    if (failures.size > 10_000) failures.clear();
+    if (failures.size > 10_000) {
+      // forget what has expired, then the oldest: never everything at once (that would lift every lockout)
+      for (const [k, v] of failures) if (v.until <= now) failures.delete(k);
+      while (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+    }
   };
 
   // ----- helpers ----------------------------------------------------------------------------
@@ -229,9 +253,11 @@ export function createApp(opts: AppOptions): CaselensApp {
   };
   const audit = (c: Context, p: Principal, action: string, resource: string, detail: Record<string, unknown> = {}) =>
     opts.audit.record({ actor: p.name, role: p.role, action, resource, detail: { ...detail, ...(p.staffId ? { staff: p.staffId } : {}), via: p.via, path: c.req.path, rid: c.get('rid'), ip: clientAddress(c) } });
+  /** every route reads its parameters through here: canonical (trimmed, each given once) before any check */
+  const params = (c: Context): Record<string, string> => canonicalQuery(c.req.queries());
   const query = (c: Context, drop: string[] = ['format']): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(checkedQueries(c.req.queries()))) if (!drop.includes(k) && v.length) out[k] = v[v.length - 1]!;
+    for (const [k, v] of Object.entries(params(c))) if (!drop.includes(k) && v.length) out[k] = v;
     return out;
   };
   const send = (c: Context, format: Format, json: () => string | unknown, table: (() => TableData) | undefined, name: string) => {
@@ -247,7 +273,7 @@ export function createApp(opts: AppOptions): CaselensApp {
     const body = json();
     return c.body(typeof body === 'string' ? body : JSON.stringify(body), 200, { 'Content-Type': 'application/json; charset=utf-8' });
   };
-  const formatOf = (c: Context) => negotiate(c.req.query('format'), c.req.header('accept'));
+  const formatOf = (c: Context) => negotiate(params(c).format, c.req.header('accept'));
 
   // ----- middleware -------------------------------------------------------------------------
   app.use('*', async (c, next) => {
@@ -259,13 +285,25 @@ export function createApp(opts: AppOptions): CaselensApp {
     }
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
+    // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` even with
+    // this server's own forms, and the CSRF check must refuse `null`; other sites still get no referrer
+    c.header('Referrer-Policy', 'same-origin');
     c.header('X-Frame-Options', 'DENY');
     c.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
 
-  // every route: no request body over 16 KB is read (the only POSTs are the sign-in and sign-out forms)
+  // every state-changing route (POST, PUT, DELETE, …): refused when a browser says it comes from another site
+  app.use('*', async (c, next) => {
+    const reason = crossSiteReason(c.req.method, { origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site'), host: c.req.header('host') ?? new URL(c.req.url).host });
+    if (reason) {
+      log(`refused cross-site ${c.req.method} ${c.req.path} (${reason}) from ${clientAddress(c)}`);
+      throw new CaselensError(`${c.req.method} from another site is refused (${reason.split(':')[0]})`, { status: 403 });
+    }
+    await next();
+  });
+
+  // every route: no request body over 16 KB is read (the POSTs are the sign-in and sign-out forms and small admin actions)
   app.use('*', limitBody());
 
   app.use('*', async (c, next) => {
@@ -275,16 +313,23 @@ export function createApp(opts: AppOptions): CaselensApp {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       if (!m) throw new CaselensError('Authorization: expected "Bearer <token>"', { status: 401 });
       const who = `token:${clientAddress(c)}`;
-      if (tooManyFailures(who)) throw new CaselensError('too many failed attempts; wait a minute', { status: 429 });
-      principal = await principalFromToken(m[1]!);
-      if (!principal) {
+      if (tooManyFailures(who)) {
+        c.header('Retry-After', '60');
+        throw new CaselensError('too many failed attempts; wait a minute', { status: 429 });
+      }
+      const found = await principalFromToken(m[1]!);
+      if (found === 'busy') {
+        c.header('Retry-After', '1');
+        throw new CaselensError('Authorization: too many unknown tokens are being checked; try again shortly', { status: 429 });
+      }
+      if (!found) {
         failed(who);
         throw new CaselensError('Authorization: unknown or revoked token', { status: 401 });
       }
+      principal = found;
     } else {
-      const cookie = c.req.header('cookie') ?? '';
-      const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(cookie);
-      const claims = m ? verifySession(m[1]!, opts.sessionSecret) : undefined;
+      const value = cookieValue(c);
+      const claims = value ? verifySession(value, opts.sessionSecret) : undefined;
       if (claims) principal = principalFromClaims(claims);
     }
     c.set('principal', principal);
@@ -350,11 +395,7 @@ export function createApp(opts: AppOptions): CaselensApp {
   });
 
   app.post('/login', async (c) => {
-    const origin = c.req.header('origin');
-    if (origin && origin !== 'null') {
-      const host = c.req.header('host') ?? new URL(c.req.url).host;
-      if (new URL(origin).host !== host) throw new CaselensError('sign-in from another site is refused', { status: 403 });
-    }
+    // cross-site sign-ins (Origin: null included) are refused by the middleware above
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     const who = clientAddress(c);
@@ -385,13 +426,33 @@ export function createApp(opts: AppOptions): CaselensApp {
       log(`failed sign-in for "${name.slice(0, 64)}" from ${who}`);
       return back('unknown user name or wrong password');
     }
-    setSession(c, { u: u.name, r: u.role, ...(u.staffId ? { s: u.staffId } : {}) });
+    setSession(c, { u: u.name, r: u.role, ...(u.staffId ? { s: u.staffId } : {}) }, credentialOf(u.passwordHash));
     return c.redirect(next, 303);
   });
 
+  // sign-out is a POST (same-site only); ending the server-side session ends every copy of the cookie
   app.post('/logout', (c) => {
-    c.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    const value = cookieValue(c);
+    const claims = value ? verifySession(value, opts.sessionSecret) : undefined;
+    if (claims?.sid && sessions.end(claims.sid)) {
+      const p = c.get('principal');
+      if (p) audit(c, p, 'sign_out', `user:${p.name}`);
+    }
+    clearCookie(c);
     return c.redirect('/login', 303);
+  });
+  // a link to /logout (GET) only shows the button: a GET never changes anything
+  app.get('/logout', (c) => c.html(signOutPage(c.get('principal') !== undefined)));
+
+  // an administrator ends every session of a user (their cookies stop working at once)
+  app.post('/api/admin/sessions/:user/revoke', (c) => {
+    const p = need(c);
+    if (p.role !== 'admin') throw new Forbidden('ending sessions is for administrators');
+    const user = c.req.param('user');
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user) && !/^demo-[A-Za-z0-9:._-]{1,120}$/.test(user)) throw new CaselensError(`user: not a user name: "${user.slice(0, 64)}"`, { status: 400 });
+    const ended = sessions.endUser(user);
+    audit(c, p, 'revoke_sessions', `user:${user}`, { ended });
+    return c.json({ user, ended });
   });
 
   // ----- API --------------------------------------------------------------------------------
@@ -456,7 +517,7 @@ export function createApp(opts: AppOptions): CaselensApp {
       const p = need(c);
       const scope = await scopeOf(db, snap.generation, p);
       const q = funderReportParams(c, p);
-      const f = c.req.query('format');
+      const f = params(c).format?.toLowerCase();
       if (f === 'html') {
         return c.html(await funderHtml(db, snap.generation, q));
       }
@@ -575,7 +636,7 @@ export function createApp(opts: AppOptions): CaselensApp {
   app.get('/api/data-quality', (c) =>
     opts.snapshots.use(async (db) => {
       requireDataQualityRole(need(c).role);
-      const report = await dataQualityAnswer(db, runParam(c.req.query('run')));
+      const report = await dataQualityAnswer(db, runParam(params(c).run));
       return send(c, formatOf(c), () => report, () => ({ columns: inferColumns(dataQualityRows(report)), rows: dataQualityRows(report) }), 'data-quality');
     }));
 
@@ -583,7 +644,7 @@ export function createApp(opts: AppOptions): CaselensApp {
     opts.snapshots.use(async (db) => {
       const p = need(c);
       requireDataQualityRole(p.role);
-      return c.html(renderDataQualityPage({ user: pageUser(p), nav: nav(p), report: await dataQualityAnswer(db, runParam(c.req.query('run'))) }));
+      return c.html(renderDataQualityPage({ user: pageUser(p), nav: nav(p), report: await dataQualityAnswer(db, runParam(params(c).run)) }));
     }));
 
   // ----- pages ------------------------------------------------------------------------------

@@ -15,6 +15,12 @@ const hashSchema = z
   .string()
   .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=_-]+\$[A-Za-z0-9+/=_-]+$/, 'expected a hash written by `caselens user add` (scrypt$N$r$p$salt$key)');
 
+/** a token hash: `sha256:<64 hex>` (what `caselens user add` writes) or an older scrypt hash (still accepted, slower: see tokens.ts) */
+const tokenHashSchema = z.union([
+  z.string().regex(/^sha256:[0-9a-fA-F]{64}$/),
+  hashSchema,
+], { error: 'expected a token hash written by `caselens user add` (sha256:<64 hex digits>, or an older scrypt$N$r$p$salt$key)' });
+
 export const userSchema = z
   .strictObject({
     /** sign-in name */
@@ -22,8 +28,8 @@ export const userSchema = z
     role: roleSchema,
     /** scrypt hash of the password (never the password itself) */
     passwordHash: hashSchema.optional(),
-    /** scrypt hash of an API token, for `Authorization: Bearer …` */
-    tokenHash: hashSchema.optional(),
+    /** SHA-256 digest (`sha256:<hex>`) or older scrypt hash of an API token, for `Authorization: Bearer …` */
+    tokenHash: tokenHashSchema.optional(),
     /** the staff member this user is (staff.staff_id): managers see their caseload, supervisors their team */
     staffId: z.string().min(1).optional(),
     /** a readable name for the page header */

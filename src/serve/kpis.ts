@@ -6,6 +6,8 @@
 import { listValue } from '@duckdb/node-api';
 import { UsageError } from '../errors.ts';
 import { findKpi, formatKpiResult, listKpis, runKpi, type KpiConfigInput, type KpiListing, type KpiResult } from '../kpi/index.ts';
+import { validateParams } from '../kpi/params.ts';
+import type { ParamSpec } from '../kpi/types.ts';
 import type { Db } from '../store/index.ts';
 import { Forbidden, NotFound, type Principal, type Scope } from './access.ts';
 import { toArrow, type TableColumn } from './formats.ts';
@@ -50,6 +52,22 @@ export function checkFunderPeriod(params: Record<string, unknown>): void {
   if (typeof asOf === 'string' && asOf !== '' && !isLastOfMonth(asOf)) throw new UsageError(`asOf: funder reports are taken at a month end (got ${asOf})`);
 }
 
+/**
+ * Parameters parsed by the KPI's schemas (src/kpi/params.ts) and written back as text in their
+ * canonical form: what role rules look at, what the cache is keyed by and what runKpi gets.
+ * Unknown names and values that do not parse are a 400.
+ */
+export function canonicalParams(kpiId: string, specs: ParamSpec[], given: Record<string, string>): Record<string, string> {
+  const parsed = validateParams(kpiId, specs, given);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v === undefined) continue;
+    if (typeof v !== 'string' && typeof v !== 'number') throw new UsageError(`${k}: unexpected value`);
+    out[k] = String(v);
+  }
+  return out;
+}
+
 /** Resolves a staff reference (full id, or the part after the colon) within a set of allowed ids. */
 function pickStaff(value: string, allowed: Set<string>): string | undefined {
   if (allowed.has(value)) return value;
@@ -72,17 +90,25 @@ export class KpiService {
     return p.role === 'funder' ? all.filter((k) => k.funderFacing) : all;
   }
 
-  /** Checks and pins parameters for the role; returns what is passed to runKpi. */
+  /**
+   * Checks and pins parameters for the role; returns what is passed to runKpi. Every value is
+   * first parsed to its canonical form (trimmed, case folded where the value is a fixed word,
+   * numbers and dates checked) by the KPI's own parameter schemas, and every role decision is
+   * made on that parsed value, never on the text as it arrived: ` manager` is `manager`.
+   */
   scopeParams(id: string, scope: Scope, raw: Record<string, string | undefined>): { params: Record<string, string>; suppress: boolean } {
     const def = findKpi(id);
     if (!def) throw new NotFound(`unknown KPI "${id}"; known: ${listKpis().map((k) => k.id).join(', ')}`);
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== '') params[k] = v;
+    const given: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) if (v !== undefined && v.trim() !== '') given[k] = v;
     if (scope.role === 'funder') {
       if (!def.disclosure) throw new Forbidden(`KPI ${id} is not part of funder reporting (it has no disclosure control)`);
-      for (const k of Object.keys(params)) {
+      for (const k of Object.keys(given)) {
         if (!FUNDER_PARAMS.has(k)) throw new Forbidden(`${k}: funders cannot filter or group by this parameter`);
       }
+    }
+    const params = canonicalParams(def.id, def.params, given);
+    if (scope.role === 'funder') {
       if (params.by === 'manager') throw new Forbidden('by: funders cannot group by case manager');
       checkFunderPeriod(params);
       return { params, suppress: true };

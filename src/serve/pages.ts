@@ -54,3 +54,11 @@ export function errorPage(status: number, message: string, user?: PageUser, nav?
   const title = status === 403 ? 'Not available for your role' : status === 404 ? 'Not found' : status === 400 ? 'Invalid request' : 'Something went wrong';
   return layout({ title, user, nav: nav ?? [], body: `<h1>${esc(title)}</h1><p class="error" data-status="${status}">${esc(message)}</p><p><a href="/">Back to the dashboards</a></p>` });
 }
+
+/** GET /logout: a button, since signing out is a POST (a link or an image on another site cannot sign anyone out). */
+export function signOutPage(signedIn: boolean): string {
+  const body = signedIn
+    ? `<div class="login"><h1>Sign out</h1><form method="post" action="/logout"><button type="submit">Sign out</button></form></div>`
+    : `<div class="login"><h1>Signed out</h1><p><a href="/login">Sign in</a></p></div>`;
+  return layout({ title: 'Sign out', body, bodyClass: 'login-page' });
+}

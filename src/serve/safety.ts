@@ -7,7 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Role } from '../dashboards/schema.ts';
 import { CaselensError } from '../errors.ts';
 
-/** The largest request body any route accepts: the sign-in form and the sign-out button are the only POSTs, and both are small forms. */
+/** The largest request body any route accepts: the POSTs are the sign-in form, the sign-out button and small admin actions. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
@@ -59,6 +59,52 @@ export function checkedQueries(all: Record<string, string[]>): Record<string, st
     }
   }
   return all;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request (POST, PUT, DELETE, …) is refused as cross-site, or undefined
+ * when it may go ahead. Browsers send `Origin` (and `Sec-Fetch-Site`) with every such request:
+ * each that is present must name this server: `Sec-Fetch-Site: same-origin`, an `Origin`
+ * whose host is the request's `Host`. `Origin: null` (sandboxed frames, `data:` pages, some
+ * redirects) is refused. A request with neither header is not from a browser page (curl, a
+ * script with a token) and carries no ambient credentials an attacker could borrow.
+ */
+export function crossSiteReason(method: string, headers: { origin?: string | undefined; secFetchSite?: string | undefined; host?: string | undefined }): string | undefined {
+  if (SAFE_METHODS.has(method.toUpperCase())) return undefined;
+  const site = headers.secFetchSite?.trim().toLowerCase();
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site: ${site}`;
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    if (origin.trim().toLowerCase() === 'null') return 'Origin: null';
+    let host: string;
+    try {
+      const u = new URL(origin);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return `Origin: ${origin.slice(0, 100)}`;
+      host = u.host.toLowerCase();
+    } catch {
+      return 'Origin: not a URL';
+    }
+    if (!headers.host || host !== headers.host.trim().toLowerCase()) return `Origin: ${origin.slice(0, 100)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The query string in canonical form, the one place every route reads parameters from: names
+ * and values checked for control characters (400), a name given twice refused (400, rather
+ * than "first wins" or "last wins", so no check and no use can see different values), and
+ * values trimmed of surrounding whitespace (` manager`, `%20manager` and `+manager` are
+ * `manager`). Values are then parsed by each route's schema before any decision is made.
+ */
+export function canonicalQuery(all: Record<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, values] of Object.entries(checkedQueries(all))) {
+    if (values.length !== 1) throw new CaselensError(`${k}: give this parameter once (it was given ${values.length} times)`, { status: 400 });
+    out[k] = values[0]!.trim();
+  }
+  return out;
 }
 
 type Row = Record<string, unknown>;

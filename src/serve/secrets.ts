@@ -1,5 +1,6 @@
 /**
- * Password and token hashes (scrypt from node:crypto), and the HMAC-signed session cookie.
+ * Password hashes (scrypt from node:crypto), token digests (see tokens.ts), and the HMAC-signed
+ * session cookie.
  * Hashes are `scrypt$N$r$p$salt$key` (salt and key base64url), so the cost can be raised later
  * without breaking stored hashes.
  */
@@ -23,8 +24,17 @@ export async function hashSecret(secret: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-/** Constant-time check of a secret against a stored hash; false for malformed hashes. */
+/**
+ * Constant-time check of a secret against a stored hash; false for malformed hashes. Besides
+ * scrypt hashes it takes `sha256:<hex>`, the form API tokens (256 random bits, no slow hash
+ * needed) are stored in; passwords are always scrypt.
+ */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('sha256:')) {
+    const hex = stored.slice('sha256:'.length);
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;
+    return crypto.timingSafeEqual(crypto.createHash('sha256').update(secret, 'utf8').digest(), Buffer.from(hex, 'hex'));
+  }
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
@@ -53,6 +63,8 @@ export interface SessionClaims {
   s?: string;
   /** demo session */
   d?: true;
+  /** server-side session id (sessions.ts): a cookie without a live session is no sign-in */
+  sid?: string;
   /** expiry, seconds since the epoch */
   exp: number;
 }

@@ -1,5 +1,6 @@
 /**
- * `caselens user add`: writes a user with a hashed password or token into the config file's
+ * `caselens user add`: writes a user with a hashed password (scrypt) or token (`sha256:`, see
+ * tokens.ts) into the config file's
  * `serve.users`, keeping the rest of the file (comments included) as it was.
  */
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import { ConfigError, UsageError } from '../errors.ts';
 import { roleSchema, type Role } from '../dashboards/schema.ts';
 import { userSchema, type UserRecord } from './config.ts';
 import { hashSecret, newToken } from './secrets.ts';
+import { sha256TokenHash } from './tokens.ts';
 
 export interface AddUserOptions {
   name: string;
@@ -44,7 +46,7 @@ export async function addUser(configFile: string, opts: AddUserOptions): Promise
     name: opts.name,
     role: role.data,
     ...(opts.password !== undefined ? { passwordHash: await hashSecret(opts.password) } : {}),
-    ...(token !== undefined ? { tokenHash: await hashSecret(token) } : {}),
+    ...(token !== undefined ? { tokenHash: sha256TokenHash(token) } : {}),
     ...(opts.staffId ? { staffId: opts.staffId } : {}),
     ...(opts.displayName ? { displayName: opts.displayName } : {}),
   };
