@@ -19,7 +19,7 @@ import { summarizeCaseWithLlm } from './score/summary-llm.ts';
 import { verifyStoredTags } from './score/verify-stored.ts';
 import { createVerifier } from './score/verify.ts';
 import { explain } from './score/offline.ts';
-import { addUser, auditDirFor, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
+import { addUser, auditDirFor, listenOverrides, mergeAudit, readSecretFromStdin, serveCommand } from './serve/index.ts';
 import { ingestFhirCommand, ingestHmisCommand } from './sources/index.ts';
 import { dataQualityCommand } from './sources/hmis-dq.ts';
 import { ensureFacts, factsStatus, formatKpiList, formatKpiResult, KPI_CLI_OPTIONS, kpiParamsFromCli, listKpis, refreshFacts, renderFunderReport, runKpi, type KpiFormat } from './kpi/index.ts';
@@ -56,13 +56,15 @@ Commands:
   report funder --out FILE [--program P] [--from D] [--to D]
                            a self-contained HTML outcome report that has passed small-cell suppression
   serve [--port N] [--host H]
-                           the dashboard and HTTP API (default http://127.0.0.1:8787)
+                           the dashboard and HTTP API (default http://127.0.0.1:8787; --port, else PORT, else
+                           serve.port in the config; beyond loopback only with users configured)
   user add NAME --role R [--staff ID] [--password-stdin | --token] [--replace]
                            add a user (admin, evaluator, funder, manager, supervisor) to the config
   audit merge              copy the server's audit trail into the audit_log table
   check                    verify the database without changing it: schema, every table read in full
                            (DuckDB checks each block's checksum), primary and unique keys; exit 5 on a problem
-  demo [--no-serve]        what \`npm start\` runs: ingest the bundled sample, score it offline, serve it
+  demo [--no-serve] [--port N] [--host H]
+                           what \`npm start\` runs: ingest the bundled sample, score it offline, serve it
 
 Options for every command:
   --db PATH        database file (default data/caselens.duckdb, or CASELENS_DB)
@@ -613,15 +615,11 @@ async function cmdReport(kind: string | undefined, values: Values, config: Confi
 }
 
 async function cmdServe(values: Values, config: Config, io: Io): Promise<number> {
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
-  }
+  const listen = listenOverrides(values);
   const dbPath = databasePath(values, config);
   requireDatabase(dbPath);
   requireWritableAuditDir(auditDirFor(dbPath, config), config);
-  return serveCommand({ dbPath, config, ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), out: io.out, log: io.err });
+  return serveCommand({ dbPath, config, ...listen, out: io.out, log: io.err });
 }
 
 /**
@@ -690,6 +688,8 @@ async function cmdCheck(values: Values, config: Config, io: Io): Promise<number>
 }
 
 async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> {
+  // --host, --port, PORT: checked before the minutes of loading and scoring, not after
+  const listen = listenOverrides(values);
   const samplePipeline = resolvePipelinePath('sample', config.paths.pipelines);
   if (!fs.existsSync(samplePipeline)) throw new CaselensError(`the demo needs ${samplePipeline}; run from the caselens folder`);
   io.out(`caselens demo: loading the bundled sample into ${databasePath(values, config)}`);
@@ -699,7 +699,7 @@ async function cmdDemo(values: Values, config: Config, io: Io): Promise<number> 
   const scored = await cmdScore({ ...values, provider: 'offline' }, config, io);
   if (scored !== exitCodes.ok || values['no-serve']) return scored;
   io.out('');
-  return serveCommand({ dbPath: databasePath(values, config), config, out: io.out, log: io.err });
+  return serveCommand({ dbPath: databasePath(values, config), config, ...listen, out: io.out, log: io.err });
 }
 
 /** A reader that went away (`caselens … | head -1`): EPIPE, or a write to the stream it destroyed. */

@@ -76,16 +76,33 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A file in messages: relative to the working folder when inside it, otherwise absolute (never `../../…`). */
+function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * The config file `--config` (or CASELENS_CONFIG) names, wherever it lives: a file, relative to
+ * the working folder or absolute; or a folder holding caselens.config.yaml. Relative paths inside
+ * it resolve against the file's own folder, so it works from any working folder.
+ */
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const explicit = opts.file ?? env.CASELENS_CONFIG;
-  const candidate = explicit ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
+  let candidate = explicit ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
   let raw: unknown = {};
   let file: string | undefined;
   const problems: Problem[] = [];
   if (explicit || fs.existsSync(candidate)) {
-    const display = path.relative(cwd, candidate) || candidate;
+    // named as it was given (--config, CASELENS_CONFIG); the default one relative to the working folder
+    let display = explicit || displayPath(candidate, cwd);
+    if (isDirectory(candidate)) {
+      candidate = path.join(candidate, CONFIG_FILE);
+      display = path.join(display, CONFIG_FILE);
+    }
+    if (explicit && !fs.existsSync(candidate)) throw new ConfigError([{ file: display, path: '', message: 'config file not found' }]);
     const read = readStructuredFile(candidate, display);
     if (read.problems.length) throw new ConfigError(read.problems);
     raw = interpolateEnv(read.value ?? {}, env, display, problems);
@@ -96,6 +113,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     return resolvePaths({ ...parsed.data!, root: path.dirname(candidate), file });
   }
   return resolvePaths({ ...configSchema.parse(raw), root: cwd });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function resolvePaths(config: Config): Config {

@@ -4,7 +4,7 @@
  * `application/vnd.apache.arrow.stream`). Tabular endpoints say which table a CSV or Arrow
  * answer holds; the others answer JSON only.
  */
-import { Bool, Float64, List, Utf8, Field, vectorFromArray, Table, tableToIPC, type DataType, type Vector } from 'apache-arrow';
+import { Bool, DateDay, Float64, Int32, Int64, List, Utf8, Field, vectorFromArray, Table, tableToIPC, type DataType, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.ts';
 import { isSuppressed } from '../kpi/index.ts';
 
@@ -70,11 +70,26 @@ export function toCsv(t: TableData): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function arrowType(kind: ColumnKind): DataType {
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The Arrow type of a column, from its declared type (a KPI's column schema, which docs/kpis.md
+ * shows; inferColumns for the other tables): `int` → Int32 (Int64 when a value does not fit, so a
+ * count is never cut short; Float64 if a value is not whole, never rounded away), `number` →
+ * Float64, `date` → Date32 (days), `bool` → Bool, `list` → List<Utf8>, `text` → Utf8.
+ */
+function arrowType(kind: ColumnKind, values: unknown[]): DataType {
   switch (kind) {
-    case 'int':
+    case 'int': {
+      const ints = values.filter((v): v is number => v !== null);
+      if (!ints.every((v) => Number.isInteger(v))) return new Float64();
+      return ints.every((v) => v >= INT32_MIN && v <= INT32_MAX) ? new Int32() : new Int64();
+    }
     case 'number':
       return new Float64();
+    case 'date':
+      return new DateDay();
     case 'bool':
       return new Bool();
     case 'list':
@@ -84,12 +99,21 @@ function arrowType(kind: ColumnKind): DataType {
   }
 }
 
+/** A day (`YYYY-MM-DD`, or a Date) as the Date that Arrow stores as days since 1970-01-01. */
+function toDay(v: unknown): Date | null {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v));
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+}
+
 function arrowValue(v: unknown, kind: ColumnKind): unknown {
   if (v === null || v === undefined || isSuppressed(v)) return null;
   switch (kind) {
     case 'int':
     case 'number':
       return typeof v === 'number' ? v : Number(v);
+    case 'date':
+      return toDay(v);
     case 'bool':
       return Boolean(v);
     case 'list':
@@ -106,7 +130,9 @@ function arrowValue(v: unknown, kind: ColumnKind): unknown {
 export function toArrow(t: TableData): Uint8Array {
   const vectors: Record<string, Vector> = {};
   for (const c of t.columns) {
-    vectors[c.name] = vectorFromArray(t.rows.map((r) => arrowValue(r[c.name], c.type)) as never[], arrowType(c.type));
+    const values = t.rows.map((r) => arrowValue(r[c.name], c.type));
+    const type = arrowType(c.type, values);
+    vectors[c.name] = vectorFromArray((type instanceof Int64 ? values.map((v) => (v === null ? null : BigInt(v as number))) : values) as never[], type);
     if (t.rows.some((r) => isSuppressed(r[c.name]))) {
       vectors[`${c.name}__suppressed`] = vectorFromArray(t.rows.map((r) => isSuppressed(r[c.name])), new Bool());
     }

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve as honoServe } from '@hono/node-server';
 import type { Config } from '../config/index.ts';
-import { CaselensError, ConfigError, errorMessage, exitCodes } from '../errors.ts';
+import { CaselensError, ConfigError, errorMessage, exitCodes, UsageError } from '../errors.ts';
 import { loadDashboards, type Dashboard, type KpiShape } from '../dashboards/index.ts';
 import type { Framework } from '../frameworks/index.ts';
 import { ensureFacts, kpiConfigSchema, KPIS, type KpiConfigInput } from '../kpi/index.ts';
@@ -57,6 +57,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The address to listen on, as far as the command line and the environment say (the rest comes from config.serve). */
+export interface ListenOverrides {
+  host?: string;
+  port?: number;
+}
+
+/**
+ * `--host`, `--port` and the `PORT` environment variable for `caselens serve` and `caselens demo`.
+ * Port: `--port`, else `PORT`, else `serve.port` in the config, else 8787. Host: `--host`, else
+ * `serve.host`, else 127.0.0.1. Values are trimmed; a port that is not a whole number from 0 to
+ * 65535 (0: any free port) or an empty host is a usage error (exit 2). An empty `PORT` counts as unset.
+ * Whether the host may be served without users is decided by startServer (beyond loopback: refused).
+ */
+export function listenOverrides(flags: { host?: string | undefined; port?: string | undefined }, env: NodeJS.ProcessEnv = process.env): ListenOverrides {
+  const out: ListenOverrides = {};
+  const envPort = env.PORT?.trim();
+  const [raw, source] = flags.port !== undefined ? [flags.port, '--port'] : envPort ? [env.PORT!, 'the PORT environment variable'] : [undefined, ''];
+  if (raw !== undefined) {
+    const t = raw.trim();
+    const n = /^\d{1,5}$/.test(t) ? Number(t) : NaN;
+    if (!(n >= 0 && n <= 65535)) throw new UsageError(`${source} must be a port number from 1 to 65535 (or 0 for any free port), got "${raw}"`);
+    out.port = n;
+  }
+  if (flags.host !== undefined) {
+    const h = flags.host.trim();
+    if (!h || /[\s/]/.test(h)) throw new UsageError(`--host must be a host name or address such as 127.0.0.1, got "${flags.host}"`);
+    // `[::1]` as written in a URL; the socket wants `::1`
+    out.host = /^\[.*\]$/.test(h) ? h.slice(1, -1) : h;
+  }
+  return out;
+}
+
 /** Where the server writes its audit lines: config `serve.audit.dir` (relative to the config's folder), else beside the database. */
 export function auditDirFor(dbPath: string, config: Config): string {
   const dir = (config as Config & { serve?: { audit?: { dir?: string } } }).serve?.audit?.dir;
@@ -71,7 +103,7 @@ function kpiShapes(): KpiShape[] {
 export function loadServedDashboards(dir: string): Dashboard[] {
   const { dashboards, problems } = loadDashboards(dir, { kpis: kpiShapes() });
   if (problems.length) throw new ConfigError(problems);
-  if (dashboards.length === 0) throw new ConfigError([{ file: dir, path: '', message: 'no dashboard definitions found' }]);
+  if (dashboards.length === 0) throw new ConfigError([{ file: dir, path: '', message: 'no dashboard definitions found (set paths.dashboards in the config; a relative path there is relative to the config file\'s folder)' }]);
   return dashboards;
 }
 
