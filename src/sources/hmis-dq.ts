@@ -112,15 +112,40 @@ export interface DqOptions {
 }
 
 const EXAMPLES = 5;
-const v = (c: string, alias = '') => `nullif(trim(${alias}${ident(c)}), '')`;
+/** A column as read from a file: trimmed, NULL when empty. */
+const raw = (c: string, alias = '') => `nullif(trim(${alias}${ident(c)}), '')`;
+/** A column of a loaded file (loadFile stores every column as `raw` reads it: trimmed, NULL when empty). */
+const v = (c: string, alias = '') => `${alias}${ident(c)}`;
 const FORMATS = `[${HMIS_DATE_FORMATS.map(lit).join(', ')}]`;
 /** A date column as a DATE (NULL when empty or unreadable, or outside 1900-2100 as the loader treats it). */
 const dateOf = (c: string, alias = '') =>
-  `(CASE WHEN year(CAST(try_strptime(${v(c, alias)}, ${FORMATS}) AS DATE)) BETWEEN 1900 AND 2100 THEN CAST(try_strptime(${v(c, alias)}, ${FORMATS}) AS DATE) END)`;
+  `(CASE WHEN year(CAST(try_strptime(${raw(c, alias)}, ${FORMATS}) AS DATE)) BETWEEN 1900 AND 2100 THEN CAST(try_strptime(${raw(c, alias)}, ${FORMATS}) AS DATE) END)`;
+/**
+ * A date column of a loaded file, read once at load time as `dateOf` reads it (see DATE_COLUMNS):
+ * the checks compare these rather than parse every date again.
+ */
+const dt = (c: string, alias = '') => `${alias}${ident(`_date_${c}`)}`;
 const inList = (expr: string, codes: string[]) => `${expr} IN (${codes.map(lit).join(', ')})`;
 const REASON_CODES = ['8', '9', '99'];
 const HUD_FY2026_SEX: HudList = HUD_FY2026.sex;
 const tbl = (f: DqFile) => ident(`_dq_${f.replace('.csv', '')}`);
+
+/** Columns the enrolment context (enrolmentContext) reads. */
+const CONTEXT_COLUMNS: Partial<Record<DqFile, string[]>> = {
+  'Enrollment.csv': ['EnrollmentID', 'PersonalID', 'ProjectID', 'EntryDate'],
+  'Exit.csv': ['EnrollmentID', 'ExitDate'],
+};
+
+/** The date columns of each file the checks compare, read once when the file is loaded (`dt`). */
+const DATE_COLUMNS: Partial<Record<DqFile, string[]>> = {
+  'Client.csv': ['DOB'],
+  'Enrollment.csv': ['EntryDate'],
+  'Exit.csv': ['ExitDate'],
+  'Services.csv': ['DateProvided'],
+  'IncomeBenefits.csv': ['InformationDate'],
+  'HealthAndDV.csv': ['InformationDate'],
+  'EmploymentEducation.csv': ['InformationDate'],
+};
 
 interface FileState {
   path?: string;
@@ -142,6 +167,12 @@ interface Check {
   idField: string;
   /** SELECT yielding one row per checked record: `id` and `bad` (boolean) */
   sql: () => string;
+  /**
+   * A check over the rows of `file` alone (id: `idField`): `bad` over a row, and which rows are
+   * checked (`where`, default all). Such checks of one file are counted together in one pass;
+   * `sql` says the same for one check.
+   */
+  rowCheck?: { bad: string; where?: string };
   message: string;
   /** extra words for the message once counted (e.g. which codes were unlisted) */
   detail?: (db: Db) => Promise<string>;
@@ -153,18 +184,53 @@ async function findFiles(exportDir: string): Promise<Map<string, string>> {
   return out;
 }
 
-async function loadFile(db: Db, file: string, name: string): Promise<FileState> {
-  const raw = ident(`_dqraw_${name.replace('.csv', '')}`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${lit(file)}, header=true, all_varchar=true, delim=',', quote='"', escape='"', ignore_errors=true)`,
-    undefined, `data quality: cannot read ${name}`,
-  );
-  const columns = new Set((await db.all<{ column_name: string }>(`DESCRIBE ${raw}`)).map((c) => c.column_name));
-  const del = columns.has('DateDeleted') ? `${v('DateDeleted')} IS NOT NULL` : 'false';
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${tbl(name as DqFile)} AS SELECT * FROM ${raw} WHERE NOT (${del})`);
-  const c = (await db.one<{ rows: number; deleted: number }>(`SELECT count(*) FILTER (WHERE NOT (${del})) AS rows, count(*) FILTER (WHERE ${del}) AS deleted FROM ${raw}`))!;
-  await db.run(`DROP TABLE ${raw}`);
+/** Options of every read of an export file: each column as text, HUD's CSV dialect, unparseable rows skipped. */
+const readCsv = (file: string) => `read_csv(${lit(file)}, header=true, all_varchar=true, delim=',', quote='"', escape='"', ignore_errors=true)`;
+
+/** The columns of a file, as its header names them. */
+async function fileColumns(db: Db, file: string, name: DqFile): Promise<Set<string>> {
+  return new Set((await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${readCsv(file)}`, undefined, `data quality: cannot read ${name}`)).map((c) => c.column_name));
+}
+
+/**
+ * Reads a file once into a temp table of the rows not marked deleted: the columns the checks use
+ * (`needed`), trimmed and NULL when empty (`v`), and the dates of DATE_COLUMNS, read once (`dt`).
+ */
+async function loadFile(db: Db, file: string, name: DqFile, columns: Set<string>, needed: Set<string>): Promise<FileState> {
+  const del = columns.has('DateDeleted') ? `${raw('DateDeleted')} IS NOT NULL` : 'false';
+  const kept = [...columns].filter((c) => needed.has(c));
+  const dates = (DATE_COLUMNS[name] ?? []).filter((c) => columns.has(c));
+  const select = [...kept.map((c) => `${raw(c)} AS ${ident(c)}`), ...dates.map((c) => `${dateOf(c)} AS ${dt(c)}`), `${del} AS _deleted`];
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${tbl(name)} AS SELECT ${select.join(', ')} FROM ${readCsv(file)}`, undefined, `data quality: cannot read ${name}`);
+  const c = (await db.one<{ rows: number; deleted: number }>(`SELECT count(*) FILTER (WHERE NOT _deleted) AS rows, count(*) FILTER (WHERE _deleted) AS deleted FROM ${tbl(name)}`))!;
+  if (c.deleted > 0) await db.run(`DELETE FROM ${tbl(name)} WHERE _deleted`);
   return { path: file, columns, rows: c.rows, deleted: c.deleted };
+}
+
+/** Counts a file's row checks in one pass over its table: rows checked, rows with the problem and example ids, per check. */
+async function countRowChecks(db: Db, name: DqFile, group: Check[]): Promise<Map<Check, { n: number; bad: number; ex: string[] | null }>> {
+  const id = DQ_FILES[name];
+  const inner = [`${v(id)} AS id`];
+  const outer: string[] = [];
+  group.forEach((c, i) => {
+    const { bad, where } = c.rowCheck!;
+    inner.push(`(${bad}) AS b${i}`);
+    if (where) inner.push(`(${where}) AS w${i}`);
+    const when = where ? `w${i} AND b${i}` : `b${i}`;
+    outer.push(`${where ? `count(*) FILTER (WHERE w${i})` : 'count(*)'} AS n${i}`, `count(*) FILTER (WHERE ${when}) AS bad${i}`,
+      `(list(id ORDER BY id) FILTER (WHERE ${when} AND id IS NOT NULL))[1:${EXAMPLES}] AS ex${i}`);
+  });
+  const r = (await db.one<Record<string, unknown>>(`SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${tbl(name)})`, undefined,
+    `data quality: checks of ${name} failed`))!;
+  return new Map(group.map((c, i) => [c, { n: r[`n${i}`] as number, bad: r[`bad${i}`] as number, ex: (r[`ex${i}`] as string[] | null) ?? null }]));
+}
+
+/** A check over the rows of `file` alone: its `sql`, and the same as a `rowCheck` (counted with the file's others in one pass). */
+function overRows(file: DqFile, idField: string, bad: string, where?: string): Pick<Check, 'sql' | 'rowCheck'> {
+  return {
+    sql: () => `SELECT ${v(idField)} AS id, (${bad}) AS bad FROM ${tbl(file)}${where ? ` WHERE ${where}` : ''}`,
+    rowCheck: where ? { bad, where } : { bad },
+  };
 }
 
 /** "2 empty, 1 Data not collected (99)" for the missing values of a coded column. */
@@ -192,7 +258,7 @@ function codedChecks(file: DqFile, column: string, list: HudList, missingSeverit
   return [
     {
       file, field: column, check: 'missing', severity: missingSeverity, needs: { [file]: [column, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, (${missingWhen}) AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, missingWhen),
       message: `${what} missing: empty${reasons.length ? ` or ${reasons.map((r) => `${r} "${list.values[r]}"`).join(', ')}` : ''}`,
       detail: async (db) => {
         const rows = await db.all<{ v: string | null; n: number }>(`SELECT ${val} AS v, count(*) AS n FROM ${tbl(file)} WHERE ${missingWhen} GROUP BY 1 ORDER BY 1 NULLS FIRST`);
@@ -201,7 +267,7 @@ function codedChecks(file: DqFile, column: string, list: HudList, missingSeverit
     },
     {
       file, field: column, check: 'unlisted', severity: 'error', needs: { [file]: [column, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, (${val} IS NOT NULL AND NOT ${inList(val, codes)}) AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, `${val} IS NOT NULL AND NOT ${inList(val, codes)}`),
       message: `${what}: code not in HUD list ${list.id} (${list.name})`,
       detail: async (db) => unlistedDetail(await db.all<{ v: string; n: number }>(`SELECT ${val} AS v, count(*) AS n FROM ${tbl(file)} WHERE ${val} IS NOT NULL AND NOT ${inList(val, codes)} GROUP BY 1 ORDER BY 2 DESC, 1`)),
     },
@@ -213,12 +279,12 @@ function dateChecks(file: DqFile, column: string, what: string): Check[] {
   return [
     {
       file, field: column, check: 'missing', severity: 'error', needs: { [file]: [column, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, ${v(column)} IS NULL AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, `${v(column)} IS NULL`),
       message: `${what} missing (empty)`,
     },
     {
       file, field: column, check: 'invalid_date', severity: 'error', needs: { [file]: [column, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, (${v(column)} IS NOT NULL AND ${dateOf(column)} IS NULL) AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, `${v(column)} IS NOT NULL AND ${dt(column)} IS NULL`),
       message: `${what} is not a date caselens can read (HUD writes YYYY-MM-DD), or is before 1900 or after 2100`,
     },
   ];
@@ -236,7 +302,7 @@ function multiSelectChecks(what: string, columns: ReadonlyArray<readonly [string
   return [
     {
       file, field, check: 'missing', severity: 'warning', needs: { [file]: [...cols, noneColumn, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, NOT coalesce(${anyYes}, false) AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, `NOT coalesce(${anyYes}, false)`),
       message: `${what} missing: none of ${cols.join(', ')} is 1 (${noneColumn} empty, or 8 "Client doesn't know", 9 "Client prefers not to answer", 99 "Data not collected")`,
       detail: async (db) => {
         const rows = await db.all<{ v: string | null; n: number }>(`SELECT ${v(noneColumn)} AS v, count(*) AS n FROM ${tbl(file)} WHERE NOT coalesce(${anyYes}, false) GROUP BY 1 ORDER BY 1 NULLS FIRST`);
@@ -245,7 +311,7 @@ function multiSelectChecks(what: string, columns: ReadonlyArray<readonly [string
     },
     {
       file, field, check: 'unlisted', severity: 'error', needs: { [file]: [...cols, noneColumn, id] }, idField: id,
-      sql: () => `SELECT ${v(id)} AS id, (${badOption} OR ${badNone}) AS bad FROM ${tbl(file)}`,
+      ...overRows(file, id, `${badOption} OR ${badNone}`),
       message: `${what}: an option column other than 0 or 1 (HUD list 1.10), or ${noneColumn} other than 8, 9, 99 (HUD list 1.6)`,
       detail: async (db) => unlistedDetail(await db.all<{ v: string; n: number }>(`
         SELECT v, count(*) AS n FROM (
@@ -280,12 +346,12 @@ async function enrolmentContext(db: Db, files: Map<DqFile, FileState>): Promise<
   const enr = files.get('Enrollment.csv');
   if (!enr?.path || !['EnrollmentID', 'PersonalID', 'ProjectID', 'EntryDate'].every((c) => enr.columns.has(c))) return;
   await db.run(`CREATE OR REPLACE TEMP TABLE _dqctx_enr AS
-    SELECT ${v('EnrollmentID')} AS eid, any_value(${v('PersonalID')}) AS pid, any_value(${v('ProjectID')}) AS prj, any_value(${dateOf('EntryDate')}) AS entry
+    SELECT ${v('EnrollmentID')} AS eid, any_value(${v('PersonalID')}) AS pid, any_value(${v('ProjectID')}) AS prj, any_value(${dt('EntryDate')}) AS entry
     FROM ${tbl('Enrollment.csv')} WHERE ${v('EnrollmentID')} IS NOT NULL GROUP BY 1`);
   const exit = files.get('Exit.csv');
   if (exit?.path && ['EnrollmentID', 'ExitDate'].every((c) => exit.columns.has(c))) {
     await db.run(`CREATE OR REPLACE TEMP TABLE _dqctx_exit AS
-      SELECT ${v('EnrollmentID')} AS eid, max(${dateOf('ExitDate')}) AS exit FROM ${tbl('Exit.csv')} WHERE ${v('EnrollmentID')} IS NOT NULL GROUP BY 1`);
+      SELECT ${v('EnrollmentID')} AS eid, max(${dt('ExitDate')}) AS exit FROM ${tbl('Exit.csv')} WHERE ${v('EnrollmentID')} IS NOT NULL GROUP BY 1`);
   }
 }
 
@@ -299,7 +365,7 @@ function buildChecks(refDate: { date: string; source: string }, exportDate: stri
   // DOB: the reason it is missing is in DOBDataQuality (8, 9, 99), which counts as missing as Eva does.
   const dob = checks.find((c) => c.file === 'Client.csv' && c.field === 'DOB' && c.check === 'missing')!;
   dob.needs = { 'Client.csv': ['DOB', 'DOBDataQuality', 'PersonalID'] };
-  dob.sql = () => `SELECT ${v('PersonalID')} AS id, (${v('DOB')} IS NULL OR ${inList(v('DOBDataQuality'), REASON_CODES)}) AS bad FROM ${tbl('Client.csv')}`;
+  Object.assign(dob, overRows('Client.csv', 'PersonalID', `${v('DOB')} IS NULL OR ${inList(v('DOBDataQuality'), REASON_CODES)}`));
   dob.message = 'Date of birth missing: empty, or DOBDataQuality 8 "Client doesn\'t know", 9 "Client prefers not to answer", 99 "Data not collected"';
   dob.detail = async (db) => {
     const rows = await db.all<{ v: string | null; n: number }>(`SELECT CASE WHEN ${inList(v('DOBDataQuality'), REASON_CODES)} THEN ${v('DOBDataQuality')} END AS v, count(*) AS n FROM ${tbl('Client.csv')}
@@ -324,11 +390,11 @@ function buildChecks(refDate: { date: string; source: string }, exportDate: stri
     const ok = `CASE ${rt} ${Object.entries(typeProvided).map(([r, l]) => `WHEN ${lit(r)} THEN ${inList(tp, Object.keys(l.values))}`).join(' ')} ELSE true END`;
     checks.push({
       file: 'Services.csv', field: 'TypeProvided', check: 'missing', severity: 'error', needs: { 'Services.csv': ['TypeProvided', 'ServicesID'] }, idField: 'ServicesID',
-      sql: () => `SELECT ${v('ServicesID')} AS id, ${tp} IS NULL AS bad FROM ${tbl('Services.csv')}`,
+      ...overRows('Services.csv', 'ServicesID', `${tp} IS NULL`),
       message: 'Type of service missing (empty)',
     }, {
       file: 'Services.csv', field: 'TypeProvided', check: 'unlisted', severity: 'error', needs: { 'Services.csv': ['TypeProvided', 'RecordType', 'ServicesID'] }, idField: 'ServicesID',
-      sql: () => `SELECT ${v('ServicesID')} AS id, (${tp} IS NOT NULL AND ${inList(rt, listed)} AND NOT (${ok})) AS bad FROM ${tbl('Services.csv')}`,
+      ...overRows('Services.csv', 'ServicesID', `${tp} IS NOT NULL AND ${inList(rt, listed)} AND NOT (${ok})`),
       message: "Type of service: code not in the HUD list of its RecordType (not judged where the RecordType is itself unlisted)",
       detail: async (db) => unlistedDetail(await db.all<{ v: string; n: number }>(`SELECT ${rt} || '/' || ${tp} AS v, count(*) AS n FROM ${tbl('Services.csv')} WHERE ${tp} IS NOT NULL AND ${inList(rt, listed)} AND NOT (${ok}) GROUP BY 1 ORDER BY 2 DESC, 1`), /^\d{1,4}\/-?\d{1,4}$/),
     });
@@ -348,38 +414,38 @@ function buildChecks(refDate: { date: string; source: string }, exportDate: stri
   const enrNeeds = ['EnrollmentID', 'PersonalID', 'ProjectID', 'EntryDate'];
   checks.push({
     file: 'Exit.csv', field: 'ExitDate', check: 'exit_before_entry', severity: 'error', needs: { 'Exit.csv': ['ExitID', 'EnrollmentID', 'ExitDate'], 'Enrollment.csv': enrNeeds }, idField: 'ExitID',
-    sql: () => `SELECT ${v('ExitID', 'x.')} AS id, ${dateOf('ExitDate', 'x.')} < e.entry AS bad FROM ${tbl('Exit.csv')} x JOIN _dqctx_enr e ON e.eid = ${v('EnrollmentID', 'x.')}
-      WHERE e.entry IS NOT NULL AND ${dateOf('ExitDate', 'x.')} IS NOT NULL`,
+    sql: () => `SELECT ${v('ExitID', 'x.')} AS id, ${dt('ExitDate', 'x.')} < e.entry AS bad FROM ${tbl('Exit.csv')} x JOIN _dqctx_enr e ON e.eid = ${v('EnrollmentID', 'x.')}
+      WHERE e.entry IS NOT NULL AND ${dt('ExitDate', 'x.')} IS NOT NULL`,
     message: "Project exit before start: the exit date is before the enrolment's entry date",
   });
   if (exportDate) {
     checks.push({
       file: 'Exit.csv', field: 'ExitDate', check: 'future_exit', severity: 'error', needs: { 'Exit.csv': ['ExitID', 'ExitDate'] }, idField: 'ExitID',
-      sql: () => `SELECT ${v('ExitID')} AS id, ${dateOf('ExitDate')} > DATE ${lit(exportDate)} AS bad FROM ${tbl('Exit.csv')} WHERE ${dateOf('ExitDate')} IS NOT NULL`,
+      ...overRows('Exit.csv', 'ExitID', `${dt('ExitDate')} > DATE ${lit(exportDate)}`, `${dt('ExitDate')} IS NOT NULL`),
       message: `Future exit date: after the export was made (${exportDate})`,
     });
   }
   checks.push({
     file: 'Services.csv', field: 'DateProvided', check: 'service_before_entry', severity: 'error', needs: { 'Services.csv': ['ServicesID', 'EnrollmentID', 'DateProvided'], 'Enrollment.csv': enrNeeds }, idField: 'ServicesID',
-    sql: () => `SELECT ${v('ServicesID', 's.')} AS id, ${dateOf('DateProvided', 's.')} < e.entry AS bad FROM ${tbl('Services.csv')} s JOIN _dqctx_enr e ON e.eid = ${v('EnrollmentID', 's.')}
-      WHERE e.entry IS NOT NULL AND ${dateOf('DateProvided', 's.')} IS NOT NULL`,
+    sql: () => `SELECT ${v('ServicesID', 's.')} AS id, ${dt('DateProvided', 's.')} < e.entry AS bad FROM ${tbl('Services.csv')} s JOIN _dqctx_enr e ON e.eid = ${v('EnrollmentID', 's.')}
+      WHERE e.entry IS NOT NULL AND ${dt('DateProvided', 's.')} IS NOT NULL`,
     message: "Service dated before the enrolment's entry date",
   }, {
     file: 'Services.csv', field: 'DateProvided', check: 'service_after_exit', severity: 'error',
     needs: { 'Services.csv': ['ServicesID', 'EnrollmentID', 'DateProvided'], 'Enrollment.csv': enrNeeds, 'Exit.csv': ['EnrollmentID', 'ExitDate'] }, idField: 'ServicesID',
-    sql: () => `SELECT ${v('ServicesID', 's.')} AS id, ${dateOf('DateProvided', 's.')} > x.exit AS bad FROM ${tbl('Services.csv')} s JOIN _dqctx_exit x ON x.eid = ${v('EnrollmentID', 's.')}
-      WHERE x.exit IS NOT NULL AND ${dateOf('DateProvided', 's.')} IS NOT NULL`,
+    sql: () => `SELECT ${v('ServicesID', 's.')} AS id, ${dt('DateProvided', 's.')} > x.exit AS bad FROM ${tbl('Services.csv')} s JOIN _dqctx_exit x ON x.eid = ${v('EnrollmentID', 's.')}
+      WHERE x.exit IS NOT NULL AND ${dt('DateProvided', 's.')} IS NOT NULL`,
     message: "Service dated after the enrolment's exit date (its latest exit)",
   });
   checks.push({
     file: 'Enrollment.csv', field: 'EntryDate / Client.DOB', check: 'dob_after_entry', severity: 'error', needs: { 'Enrollment.csv': enrNeeds, 'Client.csv': ['PersonalID', 'DOB'] }, idField: 'EnrollmentID',
-    sql: () => `SELECT e.eid AS id, c.dob > e.entry AS bad FROM _dqctx_enr e JOIN (SELECT ${v('PersonalID')} AS pid, any_value(${dateOf('DOB')}) AS dob FROM ${tbl('Client.csv')} GROUP BY 1) c USING (pid)
+    sql: () => `SELECT e.eid AS id, c.dob > e.entry AS bad FROM _dqctx_enr e JOIN (SELECT ${v('PersonalID')} AS pid, any_value(${dt('DOB')}) AS dob FROM ${tbl('Client.csv')} GROUP BY 1) c USING (pid)
       WHERE e.entry IS NOT NULL AND c.dob IS NOT NULL`,
     message: 'Incorrect DOB or entry date: the client entered the project before being born',
   }, {
     file: 'Enrollment.csv', field: 'EntryDate / Client.DOB', check: 'age_over_100', severity: 'warning', needs: { 'Enrollment.csv': enrNeeds, 'Client.csv': ['PersonalID', 'DOB'] }, idField: 'EnrollmentID',
     sql: () => `SELECT e.eid AS id, date_diff('year', c.dob, e.entry) - CASE WHEN strftime(e.entry, '%m-%d') < strftime(c.dob, '%m-%d') THEN 1 ELSE 0 END > 100 AS bad
-      FROM _dqctx_enr e JOIN (SELECT ${v('PersonalID')} AS pid, any_value(${dateOf('DOB')}) AS dob FROM ${tbl('Client.csv')} GROUP BY 1) c USING (pid) WHERE e.entry IS NOT NULL AND c.dob IS NOT NULL`,
+      FROM _dqctx_enr e JOIN (SELECT ${v('PersonalID')} AS pid, any_value(${dt('DOB')}) AS dob FROM ${tbl('Client.csv')} GROUP BY 1) c USING (pid) WHERE e.entry IS NOT NULL AND c.dob IS NOT NULL`,
     message: 'Possible incorrect DOB: the client was over 100 years old at entry',
   });
   for (const f of ASSESSMENT_FILES) {
@@ -387,9 +453,9 @@ function buildChecks(refDate: { date: string; source: string }, exportDate: stri
     checks.push({
       file: f, field: 'InformationDate', check: 'information_date_outside_enrollment', severity: 'warning',
       needs: { [f]: [id, 'EnrollmentID', 'InformationDate', 'DataCollectionStage'], 'Enrollment.csv': enrNeeds, 'Exit.csv': ['EnrollmentID', 'ExitDate'] }, idField: id,
-      sql: () => `SELECT ${v(id, 'a.')} AS id, (${dateOf('InformationDate', 'a.')} < e.entry OR (${dateOf('InformationDate', 'a.')} > x.exit AND ${v('DataCollectionStage', 'a.')} IS DISTINCT FROM '6')) AS bad
+      sql: () => `SELECT ${v(id, 'a.')} AS id, (${dt('InformationDate', 'a.')} < e.entry OR (${dt('InformationDate', 'a.')} > x.exit AND ${v('DataCollectionStage', 'a.')} IS DISTINCT FROM '6')) AS bad
         FROM ${tbl(f)} a JOIN _dqctx_enr e ON e.eid = ${v('EnrollmentID', 'a.')} LEFT JOIN _dqctx_exit x ON x.eid = e.eid
-        WHERE e.entry IS NOT NULL AND ${dateOf('InformationDate', 'a.')} IS NOT NULL`,
+        WHERE e.entry IS NOT NULL AND ${dt('InformationDate', 'a.')} IS NOT NULL`,
       message: 'Information date before the enrolment\'s entry, or after its exit (post-exit records, stage 6, excepted)',
     });
   }
@@ -434,14 +500,14 @@ export async function hmisDataQuality(db: Db, exportDir: string, opts: DqOptions
   const rows: DqRow[] = [];
   const temp: string[] = [];
   try {
+    // Each file's columns first (the format and which checks can run depend on them), then each file read once.
     for (const name of Object.keys(DQ_FILES) as DqFile[]) {
       const p = found.get(name.toLowerCase());
       if (!p) files.set(name, { absent: 'file absent', columns: new Set(), rows: 0, deleted: 0 });
       else if (fs.statSync(p).size === 0) files.set(name, { absent: 'file empty (0 bytes)', columns: new Set(), rows: 0, deleted: 0 });
       else {
         try {
-          files.set(name, await loadFile(db, p, name));
-          temp.push(tbl(name));
+          files.set(name, { path: p, columns: await fileColumns(db, p, name), rows: 0, deleted: 0 });
         } catch (e) {
           files.set(name, { absent: `file unreadable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`, columns: new Set(), rows: 0, deleted: 0 });
         }
@@ -462,6 +528,27 @@ export async function hmisDataQuality(db: Db, exportDir: string, opts: DqOptions
       }
     }
     const refDate = exportEnd ? { date: exportEnd, source: 'the export end date' } : exportDate ? { date: exportDate, source: 'the export date' } : { date: opts.asOf ?? new Date().toISOString().slice(0, 10), source: 'today' };
+    const fy = opts.fiscalYear ?? (files.get('Client.csv')!.columns.has('Sex') ? 2026 : 2024);
+    const checks = buildChecks(refDate, exportDate, { ...LONG_STAY_DAYS, ...(opts.longStayDays ?? {}) }, fy);
+    // The columns read: those the checks and the enrolment context use.
+    const needed = new Map<DqFile, Set<string>>(Object.entries(CONTEXT_COLUMNS).map(([f, cols]) => [f as DqFile, new Set(cols)]));
+    for (const c of checks) {
+      for (const [file, cols] of Object.entries(c.needs) as Array<[DqFile, string[]]>) {
+        const set = needed.get(file) ?? new Set<string>();
+        for (const col of [...cols, c.idField]) set.add(col);
+        needed.set(file, set);
+      }
+    }
+    for (const name of Object.keys(DQ_FILES) as DqFile[]) {
+      const f = files.get(name)!;
+      if (f.absent) continue;
+      try {
+        files.set(name, await loadFile(db, f.path!, name, f.columns, needed.get(name) ?? new Set()));
+        temp.push(tbl(name));
+      } catch (e) {
+        files.set(name, { absent: `file unreadable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`, columns: new Set(), rows: 0, deleted: 0 });
+      }
+    }
     await enrolmentContext(db, files);
     temp.push('_dqctx_enr', '_dqctx_exit');
 
@@ -471,24 +558,29 @@ export async function hmisDataQuality(db: Db, exportDir: string, opts: DqOptions
         idField: DQ_FILES[name], exampleIds: [], message: f.absent ? `not checked: ${f.absent}` : `${f.rows} row(s) checked${f.deleted ? `; ${f.deleted} marked deleted (DateDeleted), not checked` : ''}`,
       });
     }
-    const fy = opts.fiscalYear ?? (files.get('Client.csv')!.columns.has('Sex') ? 2026 : 2024);
-    for (const c of buildChecks(refDate, exportDate, { ...LONG_STAY_DAYS, ...(opts.longStayDays ?? {}) }, fy)) {
-      const base = { file: c.file, field: c.field, check: c.check, severity: c.severity, idField: c.idField };
-      let why: string | undefined;
+    const whyNot = (c: Check): string | undefined => {
       for (const [file, cols] of Object.entries(c.needs) as Array<[DqFile, string[]]>) {
         const f = files.get(file)!;
-        if (f.absent) why = `not checked: ${f.absent} (${file})`;
-        else {
-          const gone = cols.filter((col) => !f.columns.has(col));
-          if (gone.length) why = `not checked: ${file} has no column ${gone.join(', ')}`;
-        }
-        if (why) break;
+        if (f.absent) return `not checked: ${f.absent} (${file})`;
+        const gone = cols.filter((col) => !f.columns.has(col));
+        if (gone.length) return `not checked: ${file} has no column ${gone.join(', ')}`;
       }
+      return undefined;
+    };
+    // Checks over one file's rows alone: counted together, one pass per file.
+    const counted = new Map<Check, { n: number; bad: number; ex: string[] | null }>();
+    for (const name of Object.keys(DQ_FILES) as DqFile[]) {
+      const group = checks.filter((c) => c.file === name && c.rowCheck && !whyNot(c));
+      if (group.length) for (const [c, r] of await countRowChecks(db, name, group)) counted.set(c, r);
+    }
+    for (const c of checks) {
+      const base = { file: c.file, field: c.field, check: c.check, severity: c.severity, idField: c.idField };
+      const why = whyNot(c);
       if (why) {
         rows.push({ ...base, status: 'not_checked', rowsChecked: null, problems: null, exampleIds: [], message: `${why} (${c.message})` });
         continue;
       }
-      const r = (await db.one<{ n: number; bad: number; ex: string[] | null }>(
+      const r = counted.get(c) ?? (await db.one<{ n: number; bad: number; ex: string[] | null }>(
         `SELECT count(*) AS n, count(*) FILTER (WHERE bad) AS bad, (list(id ORDER BY id) FILTER (WHERE bad AND id IS NOT NULL))[1:${EXAMPLES}] AS ex FROM (${c.sql()})`,
         undefined, `data quality: check ${c.file} ${c.field} ${c.check} failed`,
       ))!;
