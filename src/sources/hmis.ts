@@ -270,6 +270,8 @@ export interface HmisIngestOptions {
   encoding?: HmisEncoding;
   /** filled in with where the time went (benchmarks); nothing is measured without it */
   timings?: HmisTimings;
+  /** make the data-quality report after the load (default true; `caselens dq` shows it) */
+  dataQuality?: boolean;
 }
 
 /** Milliseconds spent in the parts of `ingestHmis` (the rest: opening, file preparation and scans, notes, clean-up). */
@@ -348,7 +350,7 @@ export async function ingestHmis(opts: HmisIngestOptions): Promise<HmisIngestRes
     const t2 = performance.now();
     await addUserNotes(opts.db, report, pipeline.system, notes, opts.managers);
     const t3 = performance.now();
-    const dataQuality = await dataQualityAfterLoad(opts.db, info.dir, report, pipeline.system, notes);
+    const dataQuality = opts.dataQuality === false ? undefined : await dataQualityAfterLoad(opts.db, info.dir, report, pipeline.system, notes);
     if (opts.timings) Object.assign(opts.timings, { prepareMs: t1 - t0, loadMs: t2 - t1, dataQualityMs: performance.now() - t3 });
     const { files, cleanup: _cleanup, ...rest } = info;
     return { report, export: { ...rest, files: [...files.keys()].sort() }, missingFiles: missing, notLoaded, notes, ...(dataQuality ? { dataQuality } : {}) };

@@ -165,7 +165,7 @@ describe('FHIR R4: a Bundle and bulk NDJSON', () => {
     fs.writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify(bundle()));
     const db = await openStore(path.join(dir, 'db.duckdb'));
     try {
-      await ingestHmis({ db, input: EXAMPLE, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+      await ingestHmis({ db, input: EXAMPLE, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
       const r = await loadFhir(db, [path.join(dir, 'bundle.json')], dir);
       expect(r.report.sources.find((s) => s.source === 'patients')!.identity).toMatchObject({ linked: 1, minted: 0 });
       // HMIS client 101 is Ana Lopez, born 1990-01-02; the FHIR patient p1 is Ana López, born 1990-01-02
@@ -182,7 +182,7 @@ describe('FHIR R4: a Bundle and bulk NDJSON', () => {
       // without the rule, the FHIR patient gets a client of its own
       const db2 = await openStore(':memory:');
       try {
-        await ingestHmis({ db: db2, input: EXAMPLE, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+        await ingestHmis({ db: db2, input: EXAMPLE, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
         const r2 = await ingestFhir({ db: db2, inputs: [path.join(dir, 'bundle.json')], identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.2, identityRules: [] });
         expect(r2.report.sources.find((s) => s.source === 'patients')!.identity).toMatchObject({ linked: 0, minted: 1 });
       } finally {

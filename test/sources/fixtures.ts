@@ -34,7 +34,7 @@ export interface Outcome {
 export async function loadFixture(dir: string, name: string): Promise<Outcome> {
   const db: Db = await openStore(':memory:');
   try {
-    const load = () => ingestHmis({ db, input: dir, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, displayRoot: dir });
+    const load = () => ingestHmis({ db, input: dir, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, displayRoot: dir, dataQuality: false });
     let result: HmisIngestResult | undefined;
     let failed: IngestReport | undefined;
     try {

@@ -30,7 +30,7 @@ describe.skipIf(!EVA)('HMIS CSV: Eva demo export FY2024 v1.3 (../shared/data/hmi
     const dir = tempDir();
     const db = await openStore(path.join(dir, 'eva.duckdb'));
     try {
-      const r = await ingestHmis({ db, input: EVA!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+      const r = await ingestHmis({ db, input: EVA!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
       expect(r.report.status).toBe('succeeded');
       expect(r.export).toMatchObject({ csvVersion: '2024 v1.3', fiscalYear: 2024, exportId: '1036', hashStatus: '4' });
       await expectCountsAddUp(db, r.report, expect);
@@ -104,7 +104,7 @@ describe.skipIf(!EVA)('HMIS CSV: Eva demo export FY2024 v1.3 (../shared/data/hmi
 
       // Re-loading the same export changes nothing.
       const before = await fingerprint(db);
-      const again = await ingestHmis({ db, input: EVA!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+      const again = await ingestHmis({ db, input: EVA!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
       expect(again.report.totals).toMatchObject({ inserted: 0, updated: 0, rejected: 0 });
       expect(await fingerprint(db)).toEqual(before);
     } finally {
@@ -115,7 +115,7 @@ describe.skipIf(!EVA)('HMIS CSV: Eva demo export FY2024 v1.3 (../shared/data/hmi
   it.skipIf(!EVA_2026)('loads the FY2026 export (zip) of the same system through the FY2026 pipeline (details: hmis-fy2026.test.ts)', async () => {
     const db = await openStore(':memory:');
     try {
-      const r = await ingestHmis({ db, input: EVA_2026!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+      const r = await ingestHmis({ db, input: EVA_2026!, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
       expect(r.report.status).toBe('succeeded');
       expect(r.export).toMatchObject({ csvVersion: '2026 v1', fiscalYear: 2026, exportId: '1036' });
       expect(r.report.pipeline).toBe('hmis-csv-fy2026');

@@ -15,7 +15,7 @@ import { snapshot, tempDir, TEST_IDENTITY_KEY, withDb } from '../helpers.ts';
 import { copyDir, EXAMPLE, expectCountsAddUp, ROOT } from './helpers.ts';
 
 const load = (db: Db, input: string, extra: Partial<Parameters<typeof ingestHmis>[0]> = {}): Promise<HmisIngestResult> =>
-  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, ...extra });
+  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false, ...extra });
 
 const bySource = (r: HmisIngestResult) => Object.fromEntries(r.report.sources.map((s) => [s.source, s]));
 

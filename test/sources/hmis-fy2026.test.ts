@@ -26,7 +26,7 @@ const MIG_IN = MIGRATION && path.join(MIGRATION, 'in', 'merged', 'source');
 const MIG_OUT = MIGRATION && path.join(MIGRATION, 'out');
 
 const load = (db: Db, input: string, extra: Partial<Parameters<typeof ingestHmis>[0]> = {}): Promise<HmisIngestResult> =>
-  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, ...extra });
+  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false, ...extra });
 
 const raw = (dir: string, file: string) => `read_csv('${path.join(dir, file).replace(/'/g, "''")}', header=true, all_varchar=true)`;
 const live = (dir: string, file: string) => `(SELECT * FROM ${raw(dir, file)} WHERE nullif(trim(DateDeleted), '') IS NULL)`;

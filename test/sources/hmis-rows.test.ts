@@ -12,7 +12,7 @@ import { tempDir, TEST_IDENTITY_KEY, withDb } from '../helpers.ts';
 import { copyDir, EXAMPLE, expectCountsAddUp } from './helpers.ts';
 
 const load = (db: Db, input: string, extra: Partial<Parameters<typeof ingestHmis>[0]> = {}): Promise<HmisIngestResult> =>
-  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.5, ...extra });
+  ingestHmis({ db, input, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.5, dataQuality: false, ...extra });
 
 function edited(dir: string, name: string, edits: Record<string, (text: string) => string | Buffer>): string {
   const out = copyDir(EXAMPLE, path.join(dir, name));

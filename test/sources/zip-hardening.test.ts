@@ -81,7 +81,7 @@ afterEach(() => {
 async function expectRefusedLoad(zipFile: string): Promise<ZipError> {
   const dir = path.dirname(zipFile);
   return withDb(path.join(dir, `db-${path.basename(zipFile)}.duckdb`), async (db) => {
-    const err = await refused(ingestHmis({ db, input: zipFile, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 }));
+    const err = await refused(ingestHmis({ db, input: zipFile, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false }));
     expect(err.message.startsWith(`${zipFile}: `)).toBe(true);
     expect(err.message).toMatch(/nothing was loaded/);
     for (const t of ['clients', 'cases', 'programs']) expect({ t, n: await db.value(`SELECT count(*)::INT FROM ${t}`) }).toEqual({ t, n: 0 });
@@ -226,7 +226,7 @@ describe('zip hardening: entries that are refused', () => {
     const dir = tempDir();
     const file = write(dir, 'ok.zip', zipSync(exampleEntries('HMIS export 2024-07-01/')));
     await withDb(path.join(dir, 'db.duckdb'), async (db) => {
-      const r = await ingestHmis({ db, input: file, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05 });
+      const r = await ingestHmis({ db, input: file, identityKey: TEST_IDENTITY_KEY, rejectLimit: 0.05, dataQuality: false });
       expect(r.export.zipped).toBe(true);
       expect(await db.value('SELECT count(*)::INT FROM clients')).toBeGreaterThan(0);
     });
