@@ -180,19 +180,25 @@ export async function tokenFlood(base: string, opts: { bad?: number; concurrency
   };
 }
 
-export async function benchServe(opts: ServeBenchOptions = { duration: 10, connections: 10 }) {
+/** The server in a process of its own on the bench database; resolves once it prints its URL. */
+async function startServerChild(): Promise<{ child: ReturnType<typeof spawn>; base: string }> {
   const dbPath = await ensureDb();
   const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'bench', 'serve.ts'), '--serve-child', dbPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /URL (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /URL (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
     });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, base };
+}
+
+export async function benchServe(opts: ServeBenchOptions = { duration: 10, connections: 10 }) {
+  const { child, base } = await startServerChild();
+  try {
     const login = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ mode: 'demo', role: 'evaluator' }), redirect: 'manual' });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const bearer = { authorization: `Bearer ${TOKEN}` };
@@ -232,18 +238,8 @@ if (invokedDirectly) {
     await serveChild(process.argv[i + 1]!);
   } else if (process.argv.includes('--token-flood')) {
     // only the token-flood case
-    const dbPath = await ensureDb();
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'bench', 'serve.ts'), '--serve-child', dbPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { child, base } = await startServerChild();
     try {
-      const base = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /URL (\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-      });
       const r = { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`, load: os.loadavg().map((x) => x.toFixed(1)).join(' '), ...(await tokenFlood(base)) };
       console.log(JSON.stringify(r, null, 2));
     } finally {
