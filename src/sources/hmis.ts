@@ -12,7 +12,7 @@ import { CaselensError, ConfigError, exitCodes } from '../errors.ts';
 import { parsePipelineFile, runPipeline, type IngestProgress, type IngestReport, type Pipeline, type Source, type SourceReport } from '../ingest/index.ts';
 import { mapLines, recordLines } from '../ingest/csv-lines.ts';
 import { neededColumns, normaliseMappings, placeholders } from '../ingest/validate.ts';
-import { ident, lit, type Db } from '../store/index.ts';
+import { lit, type Db } from '../store/index.ts';
 import { dataQualityAfterLoad, type DqSummary } from './hmis-dq.ts';
 import { prepareManagers } from './hmis-managers.ts';
 import { HMIS_DATE_FORMATS, HMIS_EXPORT_ENV, HMIS_FILES_READ, HMIS_PIPELINE_FILES } from './hmis-pipeline.ts';
