@@ -6,6 +6,7 @@
  * line DuckDB's reader reports for it.
  */
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 
 export interface RecordLines {
   /** data records (after the header), blank lines not counted */
@@ -45,7 +46,9 @@ export async function recordLines(file: string, quote = '"'): Promise<RecordLine
     hasBytes = false;
     startLine = line;
   };
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+  // a gzipped CSV is counted in its text (DuckDB reads it decompressed)
+  const stream = /\.gz$/i.test(file) ? fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(zlib.createGunzip()) : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream) {
     const buf = chunk as Buffer;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;

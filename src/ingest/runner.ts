@@ -191,6 +191,7 @@ async function loadSource(db: Db, pipeline: Pipeline, source: Source, index: num
     const csv = csvOptionsSchema.parse(source.csv ?? {});
     if (csv.encoding !== 'utf-16') {
       for (const [fileIndex, file] of files.entries()) {
+        if (/\.zst$/i.test(file)) continue; // not decompressible here: its rows keep the reader's numbering
         const mapped = mapLines(await recordLines(file, csv.quote), readerRejects.filter((r) => r.fileIndex === fileIndex).map((r) => r.line));
         for (const [readerLine, line] of mapped.refused) readerLines.set(`${fileIndex}:${readerLine}`, line);
         const appender = await db.connection.createAppender('_rec_line', 'main', 'temp');

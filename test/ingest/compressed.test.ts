@@ -52,6 +52,17 @@ describe('compressed sources', () => {
     });
   });
 
+  it('a bad row in a .csv.gz is reported at its physical line in the decompressed text (blank lines counted)', async () => {
+    const dir = tempDir();
+    // header (1), C1..C3 (2-4), blank (5), C9 with a date that is not a date (6)
+    const text = CLEAN['clients.csv'].trimEnd() + '\n\nC9,Ida,Bad,not-a-date,female,\n';
+    const pipelineFile = setup(dir, 'clients.csv.gz', zlib.gzipSync(text));
+    await withDb(path.join(dir, 'db.duckdb'), async (db) => {
+      await ingest(db, dir, pipelineFile, { rejectLimit: 1 });
+      expect(await db.all("SELECT file, line, code FROM ingest_rejects WHERE source = 'clients'")).toEqual([{ file: 'clients.csv.gz', line: 6, code: 'bad_date' }]);
+    });
+  });
+
   it('a .csv.zst cut short is refused too (its frames are walked: Node 20 has no zstd decoder)', async () => {
     const dir = tempDir();
     const zst = path.join(dir, 'made.csv.zst');
