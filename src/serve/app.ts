@@ -25,7 +25,7 @@ import { ARROW_TYPE, inferColumns, negotiate, toArrow, toCsv, type Format, type 
 import { checkFunderPeriod, KpiService } from './kpis.ts';
 import { errorPage, loginPage, signOutPage } from './pages.ts';
 import { changePairs } from './pairs.ts';
-import { canonicalQuery, crossSiteReason, limitBody, runsForRole, safeNext } from './safety.ts';
+import { canonicalQuery, crossSiteReason, FailureLockout, limitBody, runsForRole, safeNext } from './safety.ts';
 import { credentialOf, SessionStore, type SessionRecord } from './sessions.ts';
 import { TokenIndex } from './tokens.ts';
 import { signSession, verifySecret, verifySession, type SessionClaims } from './secrets.ts';
@@ -218,23 +218,9 @@ export function createApp(opts: AppOptions): CaselensApp {
     const u = found.user;
     return { name: u.name, role: u.role, ...(u.staffId ? { staffId: u.staffId } : {}), displayName: u.displayName ?? u.name, demo: false, via: 'token' };
   };
-  // failed sign-ins and failed tokens, per client address: 10 within a minute lock the address out for a minute
-  const failures = new Map<string, { n: number; until: number }>();
-  const tooManyFailures = (who: string) => {
-    const f = failures.get(who);
-    return f !== undefined && f.n >= 10 && f.until > Date.now();
-  };
-  const failed = (who: string) => {
-    const f = failures.get(who);
-    const now = Date.now();
-    failures.delete(who);
-    failures.set(who, f && f.until > now ? { n: f.n + 1, until: now + 60_000 } : { n: 1, until: now + 60_000 });
-    if (failures.size > 10_000) {
-      // forget what has expired, then the oldest: never everything at once (that would lift every lockout)
-      for (const [k, v] of failures) if (v.until <= now) failures.delete(k);
-      while (failures.size > 10_000) failures.delete(failures.keys().next().value!);
-    }
-  };
+  const lockout = new FailureLockout();
+  const tooManyFailures = (who: string) => lockout.locked(who);
+  const failed = (who: string) => lockout.fail(who);
 
   // ----- helpers ----------------------------------------------------------------------------
   const dqNav = new DataQualityNav();

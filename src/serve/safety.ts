@@ -142,3 +142,28 @@ export function runsForRole<T extends { ingest: Row[]; score: Row[]; rejectSampl
     score: r.score.map((x) => ({ ...x, message: x.message == null ? null : scoreSummary(x) })),
   } as unknown as T;
 }
+
+/**
+ * Failed sign-ins and failed tokens, per client address: `limit` failures within `windowMs` lock the
+ * address out until `windowMs` after the last one. At most `capacity` addresses are remembered:
+ * expired entries go first, then the oldest, never all at once (that would lift every lockout).
+ */
+export class FailureLockout {
+  private readonly failures = new Map<string, { n: number; until: number }>();
+  constructor(private readonly limit = 10, private readonly windowMs = 60_000, private readonly capacity = 10_000) {}
+
+  locked(who: string, now = Date.now()): boolean {
+    const f = this.failures.get(who);
+    return f !== undefined && f.n >= this.limit && f.until > now;
+  }
+
+  fail(who: string, now = Date.now()): void {
+    const f = this.failures.get(who);
+    this.failures.delete(who);
+    this.failures.set(who, f && f.until > now ? { n: f.n + 1, until: now + this.windowMs } : { n: 1, until: now + this.windowMs });
+    if (this.failures.size > this.capacity) {
+      for (const [k, v] of this.failures) if (v.until <= now) this.failures.delete(k);
+      while (this.failures.size > this.capacity) this.failures.delete(this.failures.keys().next().value!);
+    }
+  }
+}

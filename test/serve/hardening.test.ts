@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/dashboards/schema.ts';
 import { hashSecret, startServer, type RunningServer } from '../../src/serve/index.ts';
-import { safeNext } from '../../src/serve/safety.ts';
+import { FailureLockout, safeNext } from '../../src/serve/safety.ts';
 import { openStore } from '../../src/store/index.ts';
 import { tempDir } from '../helpers.ts';
 import { projectConfig, sampleDbCopy, TODAY } from './fixture.ts';
@@ -293,5 +293,26 @@ describe('control characters in query parameters', () => {
     const r = await h.get('admin', '/d/overview?program=%00');
     expect(r.status).toBe(400);
     expect(await r.text()).toMatch(/program: the value cannot contain control characters/);
+  });
+});
+
+describe('FailureLockout', () => {
+  it('locks an address after 10 failures within a minute, for a minute after the last; a full table forgets the expired and oldest, never a live lockout of the newest', () => {
+    const l = new FailureLockout(10, 60_000, 3);
+    for (let i = 0; i < 9; i++) l.fail('a', 1_000);
+    expect(l.locked('a', 1_000)).toBe(false);
+    l.fail('a', 2_000);
+    expect(l.locked('a', 2_000)).toBe(true);
+    expect(l.locked('a', 61_999)).toBe(true);
+    expect(l.locked('a', 62_000)).toBe(false);
+    // a failure after the window starts a new count
+    for (let i = 0; i < 10; i++) l.fail('b', 10_000);
+    l.fail('b', 80_000);
+    expect(l.locked('b', 80_000)).toBe(false);
+    // capacity 3: 'a' (expired by now) goes first, then the oldest ('b'); the live lockout of 'c' stays
+    for (let i = 0; i < 10; i++) l.fail('c', 90_000);
+    l.fail('d', 90_000);
+    l.fail('e', 90_000);
+    expect(l.locked('c', 90_000)).toBe(true);
   });
 });
